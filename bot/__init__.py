@@ -1,0 +1,1 @@
+"""The assistant: answers, the terminal and Telegram, weekly tips."""

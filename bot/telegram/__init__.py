@@ -1,0 +1,1 @@
+"""Carewise on Telegram."""

@@ -1,0 +1,1 @@
+"""Ingestion: guidance files in, a cited and searchable index out."""

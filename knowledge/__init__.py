@@ -1,0 +1,1 @@
+"""Guidance library, index and search: the base layer (imports neither bot nor ingest)."""

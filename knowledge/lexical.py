@@ -1,0 +1,96 @@
+"""BM25 over the same chunks as the vector store, with typo-tolerant query terms."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import bm25s
+import Stemmer
+from rapidfuzz import process as fuzzy
+
+from knowledge.query import words
+
+_STEMMER = Stemmer.Stemmer("english")
+_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves im ive id dont doesnt whats hi hello please thanks""".split()
+)
+
+
+def terms(text: str) -> list[str]:
+    """Return the stemmed content words of a text."""
+    return _STEMMER.stemWords([w for w in words(text) if w not in _STOPWORDS])
+
+
+class LexicalIndex:
+    """A bm25s index whose rows are chunk ids."""
+
+    def __init__(self, retriever: bm25s.BM25 | None, ids: list[str], vocabulary: list[str]):
+        self._retriever = retriever
+        self.ids = ids
+        self._vocabulary = vocabulary
+        self._known = frozenset(vocabulary)
+
+    @classmethod
+    def build(cls, chunks: Iterable[tuple[str, str]]) -> "LexicalIndex":
+        """Index (chunk id, text) pairs."""
+        ids, corpus, vocabulary = [], [], set()
+        for chunk_id, text in chunks:
+            ids.append(chunk_id)
+            corpus.append(terms(text) or ["_"])
+            vocabulary.update(w for w in words(text) if w not in _STOPWORDS and not w.isdigit())
+        if not ids:
+            return cls(None, [], [])
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+        return cls(retriever, ids, sorted(vocabulary))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Return up to k (chunk id, BM25 score) pairs with a positive score, best first."""
+        if self._retriever is None:
+            return []
+        query_terms = _STEMMER.stemWords(self._corrected(query))
+        if not query_terms:
+            return []
+        rows, scores = self._retriever.retrieve([query_terms], k=min(k, len(self.ids)), show_progress=False)
+        return [(self.ids[int(r)], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+
+    def _corrected(self, query: str) -> list[str]:
+        """Return the query's content words, each unknown one replaced by its closest indexed word."""
+        result = []
+        for word in words(query):
+            if word in _STOPWORDS:
+                continue
+            if word in self._known or len(word) < 5 or word.isdigit():
+                result.append(word)
+                continue
+            match = fuzzy.extractOne(word, self._vocabulary, score_cutoff=85)
+            result.append(match[0] if match else word)
+        return result
+
+    def save(self, folder: Path) -> None:
+        """Write the index to a folder atomically (a reader never sees half of it)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
+        if self._retriever is not None:
+            self._retriever.save(str(staging / "bm25"))
+        (staging / "rows.json").write_text(json.dumps({"ids": self.ids, "vocabulary": self._vocabulary}))
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        """Read an index written by save()."""
+        rows = json.loads((folder / "rows.json").read_text())
+        retriever = bm25s.BM25.load(str(folder / "bm25")) if rows["ids"] else None
+        return cls(retriever, rows["ids"], rows["vocabulary"])

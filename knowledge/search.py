@@ -1,0 +1,120 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused, current versions only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from knowledge.config import SearchSettings
+from knowledge.lexical import LexicalIndex
+from knowledge.models import Chunk, DocumentRecord, Passage
+from knowledge.query import expand
+from knowledge.store import ChromaStore
+
+# How often a long-running reader checks whether another process changed the library.
+REFRESH_SECONDS = 30.0
+
+
+def generation(documents: Mapping[str, DocumentRecord]) -> str:
+    """Return a fingerprint of which version of which document is current."""
+    lines = sorted(f"{d.doc_id}:{d.version}" for d in documents.values())
+    return hashlib.sha1("\n".join(lines).encode()).hexdigest()
+
+
+def lexical_index(store: ChromaStore, folder: Path, documents: Mapping[str, DocumentRecord]) -> LexicalIndex:
+    """Return the BM25 index for the current documents, rebuilding the cached one if it is stale."""
+    wanted = generation(documents)
+    cache = folder / "bm25"
+    stamp = cache / "generation.json"
+    if stamp.exists() and json.loads(stamp.read_text()).get("generation") == wanted:
+        return LexicalIndex.load(cache)
+    current = {d.doc_id: d.version for d in documents.values()}
+    index = LexicalIndex.build(
+        (c.id, c.embedding_text()) for c in store.all_chunks() if current.get(c.doc_id) == c.version
+    )
+    index.save(cache)
+    stamp.write_text(json.dumps({"generation": wanted}))
+    return index
+
+
+class Searcher:
+    """Find the passages of the library that best match a question."""
+
+    def __init__(self, store: ChromaStore, embeddings: Embeddings, settings: SearchSettings, folder: Path):
+        self.store = store
+        self.embeddings = embeddings
+        self.settings = settings
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._checked_at = 0.0
+        self.documents: dict[str, DocumentRecord] = {}
+        self._lexical = LexicalIndex(None, [], [])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the manifest and, if the library changed, the lexical index."""
+        with self._lock:
+            documents = self.store.documents()
+            if generation(documents) != generation(self.documents) or not self._lexical.ids:
+                self._lexical = lexical_index(self.store, self.folder, documents)
+            self.documents = documents
+            self._checked_at = time.monotonic()
+
+    def search(self, query: str, k: int | None = None, method: str | None = None) -> list[Passage]:
+        """Return the k best passages for a question, best first."""
+        if time.monotonic() - self._checked_at > REFRESH_SECONDS:
+            self.refresh()
+        k = k or self.settings.top_k
+        method = method or self.settings.method
+        text = expand(query)
+        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        dense = self._dense(vector) if method in ("dense", "hybrid") else []
+        lexical = self._lexical.search(text, self.settings.candidates) if method in ("lexical", "hybrid") else []
+        return self._fuse(dense, lexical, vector, k)
+
+    def _dense(self, vector: np.ndarray) -> list[tuple[Chunk, float]]:
+        # Over-fetch a little: chunks of a superseded version (left by a crash) are skipped.
+        found = self.store.query(vector.tolist(), self.settings.candidates + 10)
+        return [(c, s) for c, s in found if self._is_current(c)][: self.settings.candidates]
+
+    def _is_current(self, chunk: Chunk) -> bool:
+        record = self.documents.get(chunk.doc_id)
+        return record is not None and record.version == chunk.version
+
+    def _fuse(self, dense, lexical, vector: np.ndarray, k: int) -> list[Passage]:
+        weight, rrf_k = self.settings.dense_weight, self.settings.rrf_k
+        if not lexical:
+            weight = 1.0
+        elif not dense:
+            weight = 0.0
+        scores: dict[str, float] = {}
+        for rank, (chunk, _) in enumerate(dense):
+            scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (rrf_k + rank + 1)
+        for rank, (chunk_id, _) in enumerate(lexical):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + (1 - weight) / (rrf_k + rank + 1)
+        best = sorted(scores, key=scores.get, reverse=True)[:k]
+        chunks = {c.id: c for c, _ in dense}
+        similarity = {c.id: s for c, s in dense}
+        lexical_scores = dict(lexical)
+        missing = [i for i in best if i not in chunks]
+        if missing:
+            for chunk, vec in zip(*self.store.get_chunks_with_vectors(missing)):
+                chunks[chunk.id] = chunk
+                similarity[chunk.id] = float(np.dot(vec, vector))
+        return [
+            Passage(
+                chunk=chunks[i],
+                score=scores[i],
+                dense_similarity=similarity.get(i),
+                lexical_score=lexical_scores.get(i),
+            )
+            for i in best
+            if i in chunks and self._is_current(chunks[i])
+        ]
