@@ -41,8 +41,8 @@ class EmbeddingSettings(_Section):
 class IngestSettings(_Section):
     library_dir: Path = Path("knowledge/library")
     max_file_mb: float = Field(50, gt=0)
-    chunk_tokens: int = Field(200, ge=32, le=256)
-    chunk_overlap_tokens: int = Field(24, ge=0, le=128)
+    chunk_tokens: int = Field(128, ge=32, le=256)
+    chunk_overlap_tokens: int = Field(16, ge=0, le=128)
     uploads_dir: Path = Path("var/uploads")
 
 
@@ -57,7 +57,9 @@ class SearchSettings(_Section):
 class AnswerSettings(_Section):
     mode: Literal["extractive", "generative"] = "extractive"
     max_chars: int = Field(1500, ge=200, le=20000)
-    min_confidence: float = Field(0.45, ge=0, le=1)
+    min_confidence: float = Field(0.30, ge=0, le=1)
+    sure_confidence: float = Field(0.55, ge=0, le=1)
+    scope_margin: float = Field(0.05, ge=-1, le=1)
     safeguarding_contact: str = "your local authority adult safeguarding team"
 
 
@@ -77,6 +79,7 @@ class TelegramSettings(_Section):
     api_base_url: str = "https://api.telegram.org/bot"
     api_file_url: str = "https://api.telegram.org/file/bot"
     questions_per_minute: int = Field(10, ge=1)
+    max_messages_per_second: float = Field(30, gt=0)
     request_timeout_s: float = Field(20, gt=0)
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"

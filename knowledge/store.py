@@ -101,15 +101,17 @@ class ChromaStore:
         ]
         return chunks, [list(v) for v in found["embeddings"]]
 
-    def query(self, vector: Sequence[float], n: int) -> list[tuple[Chunk, float]]:
-        """Return the n nearest chunks with their cosine similarity."""
+    def query(self, vector: Sequence[float], n: int, doc_ids: Sequence[str] | None = None) -> list[tuple[Chunk, float]]:
+        """Return the n nearest chunks (optionally only of these documents) with their cosine similarity."""
         total = self._chunks.count()
         if total == 0:
             return []
+        where = None if doc_ids is None else {"doc_id": {"$in": list(doc_ids)}}
         result = self._chunks.query(
             query_embeddings=[list(vector)],
             n_results=min(n, total),
             include=["metadatas", "documents", "distances"],
+            where=where,
         )
         return [
             (Chunk.from_metadata(cid, text or "", meta), 1.0 - float(distance))
@@ -117,6 +119,17 @@ class ChromaStore:
                 result["ids"][0], result["metadatas"][0], result["documents"][0], result["distances"][0]
             )
         ]
+
+    def document_chunks(self, doc_id: str, version: str) -> list[Chunk]:
+        """Return one version of a document's chunks, in order."""
+        found = self._chunks.get(
+            where={"$and": [{"doc_id": doc_id}, {"version": version}]}, include=["metadatas", "documents"]
+        )
+        chunks = [
+            Chunk.from_metadata(cid, text or "", meta)
+            for cid, meta, text in zip(found["ids"], found["metadatas"], found["documents"])
+        ]
+        return sorted(chunks, key=lambda c: c.index)
 
     def count(self) -> int:
         """Return how many chunks are stored (current or not)."""
