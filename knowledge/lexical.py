@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections import Counter
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,31 +36,45 @@ def terms(text: str) -> list[str]:
 class LexicalIndex:
     """A bm25s index whose rows are chunk ids."""
 
-    def __init__(self, retriever: bm25s.BM25 | None, ids: list[str], vocabulary: list[str]):
+    def __init__(
+        self, retriever: bm25s.BM25 | None, ids: list[str], vocabulary: list[str], df: dict[str, int] | None = None
+    ):
         self._retriever = retriever
         self.ids = ids
         self._vocabulary = vocabulary
         self._known = frozenset(vocabulary)
+        self._df = df or {}
+
+    def idf(self, term: str) -> float:
+        """Return how telling a stemmed term is: rare in the library scores high, everywhere scores near 0."""
+        n = len(self.ids) or 1
+        df = self._df.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def corrected_terms(self, text: str) -> list[str]:
+        """Return the stemmed content words of a question, misspellings mapped to indexed words."""
+        return _STEMMER.stemWords(self._corrected(text))
 
     @classmethod
     def build(cls, chunks: Iterable[tuple[str, str]]) -> "LexicalIndex":
         """Index (chunk id, text) pairs."""
-        ids, corpus, vocabulary = [], [], set()
+        ids, corpus, vocabulary, df = [], [], set(), Counter()
         for chunk_id, text in chunks:
             ids.append(chunk_id)
             corpus.append(terms(text) or ["_"])
+            df.update(set(corpus[-1]))
             vocabulary.update(w for w in words(text) if w not in _STOPWORDS and not w.isdigit())
         if not ids:
             return cls(None, [], [])
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, ids, sorted(vocabulary))
+        return cls(retriever, ids, sorted(vocabulary), dict(df))
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Return up to k (chunk id, BM25 score) pairs with a positive score, best first."""
         if self._retriever is None:
             return []
-        query_terms = _STEMMER.stemWords(self._corrected(query))
+        query_terms = self.corrected_terms(query)
         if not query_terms:
             return []
         rows, scores = self._retriever.retrieve([query_terms], k=min(k, len(self.ids)), show_progress=False)
@@ -83,7 +99,7 @@ class LexicalIndex:
         staging = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
         if self._retriever is not None:
             self._retriever.save(str(staging / "bm25"))
-        (staging / "rows.json").write_text(json.dumps({"ids": self.ids, "vocabulary": self._vocabulary}))
+        (staging / "rows.json").write_text(json.dumps({"ids": self.ids, "vocabulary": self._vocabulary, "df": self._df}))
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
@@ -93,4 +109,4 @@ class LexicalIndex:
         """Read an index written by save()."""
         rows = json.loads((folder / "rows.json").read_text())
         retriever = bm25s.BM25.load(str(folder / "bm25")) if rows["ids"] else None
-        return cls(retriever, rows["ids"], rows["vocabulary"])
+        return cls(retriever, rows["ids"], rows["vocabulary"], rows.get("df"))

@@ -49,7 +49,18 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 _WORD = re.compile(r"[a-z0-9]+")
-_SPLIT = re.compile(r"(?<=[?])\s+|\n+|\s+(?:also|and also|plus)\s+(?=(?:what|how|when|who|do|does|should|can|is|are)\b)")
+_FILLER = frozenset(
+    """a an the and or but so also plus then if is are am was were be been do does did done have has had
+    get gets got can could should would will shall may might must what whats how when who whom whose why
+    where which that this these those it its they them their he him his she her we us our i me my you your
+    there here to of in on at for with by from about as not no yes ok okay please any some all just really
+    still too very say says said tell need needs want wants""".split()
+)
+_SENTENCES = re.compile(r"(?<=[?.!])\s+|\n+")
+_QUESTION_START = re.compile(
+    r"^(what|whats|how|when|who|whose|why|where|which|do|does|did|should|shall|can|could|is|are|am|must|"
+    r"will|would|have|has|may|might|if)\b"
+)
 
 
 def words(text: str) -> list[str]:
@@ -64,8 +75,32 @@ def expand(text: str) -> str:
     return text if not extra else f"{text} ({'; '.join(extra)})"
 
 
-def split_questions(text: str, min_words: int = 3) -> list[str]:
-    """Split a message holding several questions into its questions (at least the whole message)."""
-    parts = [p.strip(" ,;") for p in _SPLIT.split(text.strip()) if p and p.strip(" ,;")]
-    parts = [p for p in parts if len(words(p)) >= min_words]
+def content_words(text: str) -> list[str]:
+    """Return the words of a text that carry its topic (not question words, pronouns or fillers)."""
+    return [w for w in words(text) if w not in _FILLER]
+
+
+def split_questions(text: str, min_words: int = 4, min_topic_words: int = 3) -> list[str]:
+    """Split a message holding several questions into its questions; context sentences stay with one.
+
+    A follow-up with too few topic words of its own ("do they get final say?") leans on the
+    question before it, so it stays joined to that one.
+    """
+    pieces = [p.strip(" ,;") for p in _SENTENCES.split(text.strip()) if p and p.strip(" ,;")]
+    parts: list[str] = []
+    context: list[str] = []
+    for piece in pieces:
+        opening = re.sub(r"^(and|also|plus|or|but|so)\s+", "", piece.lower())
+        asks = piece.endswith("?") or bool(_QUESTION_START.match(opening))
+        if asks and parts and len(content_words(piece)) < min_topic_words:
+            parts[-1] = f"{parts[-1]} {piece}"
+        elif asks and len(words(piece)) >= min_words:
+            parts.append(" ".join(context + [piece]))
+            context = []
+        elif parts and not asks:
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            context.append(piece)
+    if context and parts:
+        parts[-1] = f"{parts[-1]} {' '.join(context)}"
     return parts if len(parts) > 1 else [text.strip()]

@@ -20,6 +20,8 @@ from knowledge.store import ChromaStore
 
 # How often a long-running reader checks whether another process changed the library.
 REFRESH_SECONDS = 30.0
+# Bump when the saved lexical index changes shape, so caches written before are rebuilt.
+LEXICAL_FORMAT = 2
 
 
 def generation(documents: Mapping[str, DocumentRecord]) -> str:
@@ -33,14 +35,14 @@ def lexical_index(store: ChromaStore, folder: Path, documents: Mapping[str, Docu
     wanted = generation(documents)
     cache = folder / "bm25"
     stamp = cache / "generation.json"
-    if stamp.exists() and json.loads(stamp.read_text()).get("generation") == wanted:
+    if stamp.exists() and json.loads(stamp.read_text()) == {"generation": wanted, "format": LEXICAL_FORMAT}:
         return LexicalIndex.load(cache)
     current = {d.doc_id: d.version for d in documents.values()}
     index = LexicalIndex.build(
         (c.id, c.embedding_text()) for c in store.all_chunks() if current.get(c.doc_id) == c.version
     )
     index.save(cache)
-    stamp.write_text(json.dumps({"generation": wanted}))
+    stamp.write_text(json.dumps({"generation": wanted, "format": LEXICAL_FORMAT}))
     return index
 
 
@@ -67,17 +69,41 @@ class Searcher:
             self.documents = documents
             self._checked_at = time.monotonic()
 
-    def search(self, query: str, k: int | None = None, method: str | None = None) -> list[Passage]:
+    def embed(self, query: str) -> np.ndarray:
+        """Return the question's vector (abbreviations expanded), for reuse across searches."""
+        return np.asarray(self.embeddings.embed_query(expand(query)), dtype=np.float32)
+
+    def search(
+        self, query: str, k: int | None = None, method: str | None = None, vector: np.ndarray | None = None
+    ) -> list[Passage]:
         """Return the k best passages for a question, best first."""
         if time.monotonic() - self._checked_at > REFRESH_SECONDS:
             self.refresh()
         k = k or self.settings.top_k
         method = method or self.settings.method
         text = expand(query)
-        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        vector = self.embed(query) if vector is None else vector
         dense = self._dense(vector) if method in ("dense", "hybrid") else []
         lexical = self._lexical.search(text, self.settings.candidates) if method in ("lexical", "hybrid") else []
         return self._fuse(dense, lexical, vector, k)
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """Return the current lexical index (term weights for choosing what to quote)."""
+        return self._lexical
+
+    def nearest_in(self, vector: np.ndarray, doc_ids: list[str], k: int) -> list[Passage]:
+        """Return the k chunks of these documents nearest to a question vector."""
+        doc_ids = [d for d in doc_ids if d in self.documents]
+        if not doc_ids:
+            return []
+        found = self.store.query(vector.tolist(), k + 5, doc_ids=doc_ids)
+        return [Passage(c, s, dense_similarity=s) for c, s in found if self._is_current(c)][:k]
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """Return the current chunks of one document, in order."""
+        record = self.documents.get(doc_id)
+        return self.store.document_chunks(doc_id, record.version) if record else []
 
     def _dense(self, vector: np.ndarray) -> list[tuple[Chunk, float]]:
         # Over-fetch a little: chunks of a superseded version (left by a crash) are skipped.
