@@ -1,0 +1,73 @@
+"""Spot messages describing immediate danger, by named patterns that explain each decision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Each rule names a kind of danger happening now. Patterns are matched on lower-cased text.
+_DANGER: dict[str, str] = {
+    "violence in progress": r"\b(is|are|keeps?|started|still)\s+(hitting|punching|kicking|beating|attacking|strangling|choking|stabbing|assaulting|slapping|throwing)\b"
+    r"|\b(attacking|hitting|punching|beating|assaulting)\s+(her|him|them|me|staff|a resident|another resident|residents)\s+(now|right now)\b"
+    r"|\b(has|with|holding|got)\s+(a|the)\s+(knife|weapon|gun)\b|\bthreatening\s+(staff|residents|us|me|her|him)\s+with\b"
+    r"|\b(fight|fighting|violent|kicking off)\b.{0,30}\b(now|right now|at the moment|happening)\b|\bbeing (attacked|assaulted|hit|beaten)\b"
+    r"|\b(punching|hitting|kicking|beating|attacking|strangling|stabbing|assaulting|slapping|biting)\b.{0,60}\b(right now|now|can'?t|cannot|hiding|separate)\b"
+    r"|\b(just|has) (pushed|punched|hit|kicked|slapped|attacked|assaulted)\b",
+    "missing and at risk": r"\b(is|has gone|gone|went|has been|been)\s+missing\b|\bcan'?t find\b|\bcannot find\b|\bhas (left|walked out|absconded)\b"
+    r"|\bwandered off\b|\bnot (come|came) back\b|\bno one knows where\b"
+    r"|\b(got|gone|run|ran|slipped) out\b.{0,50}\b(road|street|exit|door|gate)\b|\bonto the (main )?road\b",
+    "medical emergency": r"\bnot breathing\b|\bisn'?t breathing\b|\bstopped breathing\b|\bcan'?t breathe\b|\bstruggling to breathe\b"
+    r"|\b(has |just )?collapsed\b|\bunconscious\b|\bunresponsive\b|\bwon'?t wake\b|\bchoking\b|\bhaving a (seizure|fit|heart attack|stroke)\b"
+    r"|\bfitting\b|\b(taken|took|swallowed) (an )?overdose\b|\boverdosed\b|\bbleeding (heavily|badly|a lot)\b|\bturning blue\b"
+    r"|\bfell .{0,30}\b(head|bleeding|can'?t get up|not moving)\b|\bchest pains?\b|\bgrey and clammy\b"
+    r"|\bbleeding from (the |his |her |their )?head\b|\bhead injury\b|\b(see|seen|found|lying) (her|him|them|someone)? ?on the floor\b"
+    r"|\bnot answering (the )?door\b.{0,60}\bfloor\b",
+    "threat to life or suicide": r"\b(kill|hurt|harm)\s+(himself|herself|themselves|myself)\b|\b(wants|going|threatening|says? (he|she|they) (will|wants|is going)) to (die|end (it|his life|her life|their life))\b"
+    r"|\bsuicidal\b|\bend (his|her|their|my) life\b|\bon the (roof|bridge|ledge)\b|\bligature\b|\btried to hang\b"
+    r"|\bthreatening to kill\b|\bsaid (he|she|they)('?ll| will) kill\b"
+    r"|\b(window )?ledge\b|\b(will|going to|gonna|threatening to|wants to) jump\b",
+    "fresh disclosure of sexual assault": r"\b(just|has just|have just|today|last night|this morning|tonight)\b.{0,40}\b(raped|sexually assaulted|sexual assault|touched (her|him|them) sexually)\b"
+    r"|\b(raped|sexually assaulted)\b.{0,40}\b(just now|today|last night|this morning|tonight|an hour ago)\b"
+    r"|\b(told|disclosed|says|said)\b.{0,30}\b(raped|sexually assaulted)\b",
+    "fire or immediate hazard": r"\b(there'?s|there is) a fire\b|\bon fire\b|\bfire (in|on) the\b|\bsmell(s|ing)? (of )?gas\b|\bflood(ing)? in\b"
+    r"|\bsmoke (coming|in|from|everywhere)\b|\bfire alarm (is )?going off\b",
+}
+
+# Routine questions that mention emergencies: asking about rules, durations, policies or past events.
+_ROUTINE = (
+    r"\burgent (dols|authoris|authoriz|application)|\bhow long\b|\bhow (do|should|can) (we|i|you|staff)\b(?!.{0,20}\b(now|right now)\b)"
+    r"|\bwhat (is|are|'?s) (the|our|a)\b.{0,30}\b(policy|procedure|rule|law|guidance|process|plan|time limit|difference|definition)\b"
+    r"|\bpolicy\b|\bprocedure\b|\btraining\b|\brisk assessment\b|\bgrab sheet\b|\bwhen should\b|\bdo we (have to |need to )?notify\b"
+    r"|\bwhat (to|should (we|i|staff)) do if\b|\bif (a|the|someone|somebody|our) (resident|client|person|service user|staff)\b"
+    r"|\blast (week|month|year)\b|\byesterday\b|\bdrill\b|\bexample\b|\bin general\b|\bwhat counts as\b|\bwhat does\b.{0,40}\bmean\b"
+)
+# Signs that the danger is happening now, which override the routine reading.
+_NOW = r"\b(right now|now|at the moment|currently|just|help|please help|urgent(ly)?|asap|emergency)\b|!"
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Whether a message describes immediate danger, and which rule said so."""
+
+    urgent: bool
+    reason: str | None = None
+
+
+def assess(message: str) -> Triage:
+    """Decide whether a message describes someone in immediate danger."""
+    text = " ".join(message.lower().replace("’", "'").split())
+    for reason, pattern in _DANGER.items():
+        if re.search(pattern, text):
+            if re.search(_ROUTINE, text) and not re.search(_NOW, text):
+                return Triage(False, f"routine question mentioning {reason}")
+            return Triage(True, reason)
+    return Triage(False)
+
+
+def emergency_preface(contact: str) -> str:
+    """Return the lines that open every urgent reply."""
+    return (
+        "If someone is in immediate danger, call 999 now.\n"
+        f"Then tell {contact}. Make the person safe if you can do so without risk to yourself, "
+        "and keep any evidence as it is."
+    )
