@@ -92,14 +92,22 @@ def candidates(
     best_similarity = max((similarity for _, similarity in passages), default=0.0)
     for rank, (chunk, similarity) in enumerate(passages):
         pieces = units(chunk.text)
+        if not pieces:
+            continue
         # A passage as near the question as the best one keeps the whole prior; each 0.1 below costs a share.
         bonus = prior * max(0.0, 1.0 - (best_similarity - similarity) * 10 * SIMILARITY_SLOPE)
         if sum(len(u.text) for u in pieces) <= short:
             best = max((relevance(u.text, weights) for u in pieces), default=0.0)
             found.append(Candidate(best + bonus, rank, chunk, tuple(pieces)))
         else:
-            found.extend(Candidate(relevance(u.text, weights) + bonus, rank, chunk, (u,)) for u in pieces)
-    return found
+            # A unit that shares nothing with the question is noise, however good its passage.
+            scored = ((relevance(u.text, weights), u) for u in pieces)
+            found.extend(Candidate(score + bonus, rank, chunk, (u,)) for score, u in scored if score > 0)
+    if not found and passages:
+        # Nothing matched word for word: the best passage's opening still answers best.
+        chunk = passages[0][0]
+        found.append(Candidate(prior, 0, chunk, tuple(units(chunk.text)[:2])))
+    return [c for c in found if c.units]
 
 
 def select(found: list[Candidate], budget: int) -> list[tuple[Chunk, Unit]]:

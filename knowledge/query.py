@@ -48,6 +48,17 @@ ABBREVIATIONS: dict[str, str] = {
     "ld": "learning disability",
 }
 
+# Everyday words managers use for what the guidance names differently; the guidance's words are added.
+PHRASES: list[tuple[str, str]] = [
+    (r"\b(sack|sacked|sacking|fire (him|her|them|someone)|get rid of)\b", "dismissal dismiss"),
+    (r"\b(write (it )?up|writing up|written up|paperwork|write down)\b", "record recording"),
+    (r"\b(legally|by law|the law say|compulsory|mandatory|required by law)\b", "legal requirement regulation"),
+    (r"\bwhistle ?blow", "whistleblowing protected disclosure"),
+    (r"\b(crush(ed|ing)?|hid(e|den|ing) (it |them |meds |medication |tablets )?in (food|drink|yoghurt|tea))\b", "covert medication"),
+    (r"\b(ratio|short.staffed|enough staff|staffing levels?)\b", "staffing levels sufficient numbers"),
+    (r"\b(hold|held|holding|pin(ned)? down)\b.{0,30}\b(personal care|resist|arms?|hands?)\b", "restraint"),
+    (r"\b(time off|off sick|surgery|away for|absent|absence)\b", "absence"),
+]
 _WORD = re.compile(r"[a-z0-9]+")
 _FILLER = frozenset(
     """a an the and or but so also plus then if is are am was were be been do does did done have has had
@@ -69,8 +80,10 @@ def words(text: str) -> list[str]:
 
 
 def expand(text: str) -> str:
-    """Return the text with each known abbreviation followed by what it stands for."""
+    """Return the text followed by what its abbreviations stand for and the guidance's words for its phrases."""
     extra = [ABBREVIATIONS[w] for w in dict.fromkeys(words(text)) if w in ABBREVIATIONS]
+    lowered = text.lower()
+    extra += [meaning for pattern, meaning in PHRASES if re.search(pattern, lowered)]
     # "reg 13" and "s42" style references carry numbers worth keeping together.
     return text if not extra else f"{text} ({'; '.join(extra)})"
 
