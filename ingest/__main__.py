@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the indexed documents")
     parser.add_argument("--sync", action="store_true", help="also remove documents whose files are gone")
     parser.add_argument("--if-empty", action="store_true", help="do nothing if the index has documents")
+    parser.add_argument(
+        "--if-needed", action="store_true", help="index new or changed files only, and say nothing when there are none"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
@@ -36,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     paths = args.paths or [settings.resolve(settings.ingest.library_dir)]
     report = pipeline.ingest(paths, sync=args.sync, progress=False if args.no_progress else None)
+    if args.if_needed and not (report.chunks_added or report.chunks_removed or report.failed):
+        return 0
     for skipped in report.skipped:
         print(f"skipped {skipped}: not a supported format", file=sys.stderr)
     for result in report.failed:

@@ -43,3 +43,17 @@ def test_real_files_indexed_bad_ones_reported_second_run_unchanged(tmp_path):
     assert removed.returncode == 0 and removed.stdout.startswith("removed 021-pdfa-crazyones-pdfa:")
     unknown = ingest(tmp_path, "--remove", "no-such-doc")
     assert unknown.returncode == 1 and unknown.stdout.startswith("FAILED no-such-doc:")
+
+
+def test_if_needed_is_silent_when_nothing_changed_and_reindexes_an_edited_file(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    note = folder / "note.md"
+    note.write_text("# Restraint\n\nStaff must record every use of restraint on the day it happens.\n")
+    first = ingest(tmp_path, "--if-needed", str(folder))
+    assert first.returncode == 0 and SUMMARY.match(first.stdout.strip().splitlines()[-1])
+    quiet = ingest(tmp_path, "--if-needed", str(folder))
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    note.write_text("# Restraint\n\nStaff must record every use of restraint and debrief the person.\n")
+    edited = ingest(tmp_path, "--if-needed", str(folder))
+    assert SUMMARY.match(edited.stdout.strip().splitlines()[-1]).groups()[:2] == ("1", "0")
