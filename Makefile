@@ -12,7 +12,10 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: setup run test ingest ask eval bench console clean
 
-setup: $(STAMP)
+# The exported ONNX model (the default embedding backend); [embedding] onnx_dir, made from the bundled weights.
+ONNX := var/onnx/export.json
+
+setup: $(STAMP) $(ONNX)
 
 # Reinstall only when the dependency list changes.
 $(STAMP): pyproject.toml
@@ -22,8 +25,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
+# Export once (about 10 s, needs torch); the backend also exports on first use if the files are gone.
+$(ONNX): $(STAMP)
+	$(PY) -m knowledge.onnx_export --config $(CONFIG)
+	test ! -f $@ || touch $@
+
 run: setup
-	$(PY) -m ingest --config $(CONFIG) --if-empty
+	$(PY) -m ingest --config $(CONFIG) --if-needed
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
 		$(PY) -m bot run --config $(CONFIG); \
 	else \
@@ -38,15 +46,15 @@ ingest: setup
 	$(PY) -m ingest --config $(CONFIG) $(PATHS)
 
 ask: setup
-	$(PY) -m ingest --config $(CONFIG) --if-empty
+	$(PY) -m ingest --config $(CONFIG) --if-needed
 	$(PY) -m bot ask --config $(CONFIG) "$(Q)"
 
 console: setup
-	$(PY) -m ingest --config $(CONFIG) --if-empty
+	$(PY) -m ingest --config $(CONFIG) --if-needed
 	$(PY) -m bot console --config $(CONFIG)
 
 eval: setup
-	$(PY) -m ingest --config $(CONFIG) --if-empty
+	$(PY) -m ingest --config $(CONFIG) --if-needed
 	$(PY) -m bot eval --config $(CONFIG)
 
 bench: setup

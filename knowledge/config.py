@@ -33,7 +33,7 @@ class StoreSettings(_Section):
 
 
 class EmbeddingSettings(_Section):
-    backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     batch_size: int = Field(64, ge=1, le=4096)
     onnx_dir: Path = Path("var/onnx")
 
@@ -85,6 +85,7 @@ class TelegramSettings(_Section):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
+    answer_threads: int = Field(2, ge=1, le=64)
 
 
 class TipsSettings(_Section):
@@ -94,6 +95,9 @@ class TipsSettings(_Section):
     timezone: str = "Europe/London"
     max_per_second: float = Field(25, gt=0)
     max_attempts: int = Field(4, ge=1, le=20)
+    file: Path = Path("knowledge/tips/tips.yaml")
+    retry_base_s: float = Field(2, gt=0)
+    send_timeout_s: float = Field(15, gt=0)
 
     @field_validator("weekday")
     @classmethod
