@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -25,6 +27,8 @@ from knowledge.store import ChromaStore, store_folder
 CHUNKER_VERSION = "2"
 # Embed this many chunks at once, across documents: small batches waste the model.
 EMBED_BATCH = 256
+# Files parsed ahead of the one being chunked (their text waits in memory).
+READ_AHEAD = 8
 
 
 @dataclass
@@ -70,6 +74,16 @@ class IngestReport:
 
 
 @dataclass
+class _Read:
+    """One file read ahead: its hash and version, and its parsed text unless it looked unchanged."""
+
+    data_hash: str = ""
+    version: str = ""
+    loaded: object | None = None
+    error: Exception | None = None
+
+
+@dataclass
 class _Prepared:
     result: FileResult
     record: DocumentRecord
@@ -108,15 +122,22 @@ class Pipeline:
         files = list(self._expand(paths, report))
         taken: dict[str, Path] = {}
         pending: list[_Prepared] = []
-        for path in tqdm(files, desc="indexing", unit="file", disable=True if progress is False else None):
-            prepared = self._prepare(path, documents, taken)
-            if isinstance(prepared, FileResult):
-                report.results.append(prepared)
-                continue
-            pending.append(prepared)
-            if sum(len(p.chunks) for p in pending) >= EMBED_BATCH:
-                self._commit(pending, documents, report)
-                pending = []
+        # Parse the next files in a thread while the model embeds (ONNX Runtime and PyTorch release
+        # the GIL): parsing the PDFs took about a quarter of the run when done in turn.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read")
+        try:
+            reads = self._read_ahead(pool, files, dict(documents))
+            for path in tqdm(files, desc="indexing", unit="file", disable=True if progress is False else None):
+                prepared = self._prepare(path, documents, taken, next(reads))
+                if isinstance(prepared, FileResult):
+                    report.results.append(prepared)
+                    continue
+                pending.append(prepared)
+                if sum(len(p.chunks) for p in pending) >= EMBED_BATCH:
+                    self._commit(pending, documents, report)
+                    pending = []
+        finally:
+            pool.shutdown(cancel_futures=True)
         self._commit(pending, documents, report)
         if sync:
             gone = [d for d in documents.values() if not self._absolute(d.path).exists()]
@@ -172,19 +193,43 @@ class Pipeline:
             else:
                 yield path
 
-    def _prepare(self, path: Path, documents: dict[str, DocumentRecord], taken: dict[str, Path]):
-        """Load and chunk one file; return a FileResult if there is nothing to embed."""
+    def _read_ahead(self, pool: ThreadPoolExecutor, files: list[Path], documents: dict[str, DocumentRecord]):
+        """Yield each file's _Read in order, reading at most READ_AHEAD files ahead."""
+        waiting: deque = deque()
+        for path in files:
+            waiting.append(pool.submit(self._read, path, documents))
+            if len(waiting) > READ_AHEAD:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
+
+    def _read(self, path: Path, documents: dict[str, DocumentRecord]) -> _Read:
+        """Hash one file and parse it unless it is unchanged (safe in a thread: it changes nothing)."""
         try:
             if not path.exists():
                 raise LoadError("no such file")
             data_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+            version = hashlib.sha256(f"{data_hash}:{CHUNKER_VERSION}:{self._chunk_signature()}".encode()).hexdigest()[:16]
+            relative = self._relative(path)
+            if any(d.path == relative and d.version == version for d in documents.values()):
+                return _Read(data_hash, version)
+            return _Read(data_hash, version, load(path, self.max_bytes))
+        except (LoadError, OSError) as exc:
+            return _Read(error=exc)
+
+    def _prepare(self, path: Path, documents: dict[str, DocumentRecord], taken: dict[str, Path], read: _Read):
+        """Chunk one read file; return a FileResult if there is nothing to embed."""
+        try:
+            if read.error is not None:
+                raise read.error
+            data_hash, version = read.data_hash, read.version
             relative = self._relative(path)
             existing = next((d for d in documents.values() if d.path == relative), None)
-            version = hashlib.sha256(f"{data_hash}:{CHUNKER_VERSION}:{self._chunk_signature()}".encode()).hexdigest()[:16]
             if existing and existing.version == version and existing.doc_id not in taken:
                 taken[existing.doc_id] = path
                 return FileResult(path, "unchanged", existing.doc_id, existing.title, existing.chunk_count)
-            loaded = load(path, self.max_bytes)
+            # Parsed ahead unless it looked unchanged when the run began (the same file given twice).
+            loaded = read.loaded if read.loaded is not None else load(path, self.max_bytes)
             doc_id = self._doc_id(path, loaded.meta.get("id"), existing, documents, taken)
             chunks = chunk_document(
                 loaded, doc_id=doc_id, version=version, path=relative, count_tokens=self.count_tokens,
@@ -214,14 +259,14 @@ class Pipeline:
         offset = 0
         for prepared in pending:
             count = len(prepared.chunks)
-            self._replace(prepared, vectors[offset : offset + count], documents.get(prepared.record.doc_id))
+            report.chunks_removed += self._replace(prepared, vectors[offset : offset + count], documents.get(prepared.record.doc_id))
             offset += count
             documents[prepared.record.doc_id] = prepared.record
             report.results.append(prepared.result)
             report.chunks_added += count
 
-    def _replace(self, prepared: _Prepared, vectors, old: DocumentRecord | None) -> None:
-        """Write new chunks, switch the manifest to them, then delete the old ones.
+    def _replace(self, prepared: _Prepared, vectors, old: DocumentRecord | None) -> int:
+        """Write new chunks, switch the manifest to them, then delete the old ones; return how many were deleted.
 
         Readers only see chunks of the version the manifest names, so a failure at any step leaves
         the document wholly old (before the switch) or wholly new (after it); leftovers are
@@ -232,6 +277,8 @@ class Pipeline:
         if old is not None and old.version != prepared.record.version:
             stale = [cid for cid, did, ver in self.store.chunk_keys() if did == old.doc_id and ver == old.version]
             self.store.delete_chunks(stale)
+            return len(stale)
+        return 0
 
     # Helpers ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bm25s
 import Stemmer
+from rapidfuzz import fuzz
 from rapidfuzz import process as fuzzy
 
 from knowledge.query import words
@@ -26,6 +27,8 @@ _STOPWORDS = frozenset(
     under until up very was we were what when where which while who whom why will with would you your
     yours yourself yourselves im ive id dont doesnt whats hi hello please thanks""".split()
 )
+# Unknown words whose nearest indexed word is remembered (the vocabulary is fixed per index).
+CORRECTIONS_KEPT = 10_000
 
 
 def terms(text: str) -> list[str]:
@@ -44,6 +47,7 @@ class LexicalIndex:
         self._vocabulary = vocabulary
         self._known = frozenset(vocabulary)
         self._df = df or {}
+        self._corrections: dict[str, str] = {}
 
     def idf(self, term: str) -> float:
         """Return how telling a stemmed term is: rare in the library scores high, everywhere scores near 0."""
@@ -89,8 +93,14 @@ class LexicalIndex:
             if word in self._known or len(word) < 5 or word.isdigit():
                 result.append(word)
                 continue
-            match = fuzzy.extractOne(word, self._vocabulary, score_cutoff=85)
-            result.append(match[0] if match else word)
+            corrected = self._corrections.get(word)
+            if corrected is None:
+                # A fuzzy scan of the whole vocabulary costs milliseconds at 100k chunks; remember it.
+                if len(self._corrections) >= CORRECTIONS_KEPT:
+                    self._corrections.clear()
+                match = fuzzy.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=85)
+                corrected = self._corrections[word] = match[0] if match else word
+            result.append(corrected)
         return result
 
     def save(self, folder: Path) -> None:

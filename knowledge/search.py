@@ -22,6 +22,8 @@ from knowledge.store import ChromaStore
 REFRESH_SECONDS = 30.0
 # Bump when the saved lexical index changes shape, so caches written before are rebuilt.
 LEXICAL_FORMAT = 2
+# How many documents' chunks (with vectors) to keep in memory for nearest_in and document_chunks.
+DOCUMENT_CACHE = 256
 
 
 def generation(documents: Mapping[str, DocumentRecord]) -> str:
@@ -58,6 +60,8 @@ class Searcher:
         self._checked_at = 0.0
         self.documents: dict[str, DocumentRecord] = {}
         self._lexical = LexicalIndex(None, [], [])
+        self._by_document: dict[tuple[str, str], tuple[list[Chunk], np.ndarray]] = {}
+        self._cache_lock = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
@@ -94,16 +98,36 @@ class Searcher:
 
     def nearest_in(self, vector: np.ndarray, doc_ids: list[str], k: int) -> list[Passage]:
         """Return the k chunks of these documents nearest to a question vector."""
-        doc_ids = [d for d in doc_ids if d in self.documents]
-        if not doc_ids:
+        # Exact, over a few cached documents: Chroma's filtered query scans its metadata and took
+        # about 180 ms at 100k chunks.
+        pairs = [p for p in (self._document_vectors(d) for d in doc_ids if d in self.documents) if p[0]]
+        chunks = [c for found, _ in pairs for c in found]
+        if not chunks:
             return []
-        found = self.store.query(vector.tolist(), k + 5, doc_ids=doc_ids)
-        return [Passage(c, s, dense_similarity=s) for c, s in found if self._is_current(c)][:k]
+        matrix = np.concatenate([vectors for _, vectors in pairs])
+        scores = matrix @ vector / (np.linalg.norm(matrix, axis=1) * (np.linalg.norm(vector) or 1.0))
+        best = np.argsort(-scores)[:k]
+        return [Passage(chunks[i], float(scores[i]), dense_similarity=float(scores[i])) for i in best]
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """Return the current chunks of one document, in order."""
-        record = self.documents.get(doc_id)
-        return self.store.document_chunks(doc_id, record.version) if record else []
+        return self._document_vectors(doc_id)[0] if doc_id in self.documents else []
+
+    def _document_vectors(self, doc_id: str) -> tuple[list[Chunk], np.ndarray]:
+        """Return one document's current chunks, in order, with their vectors (cached: a version never changes)."""
+        key = (doc_id, self.documents[doc_id].version)
+        cached = self._by_document.get(key)
+        if cached is None:
+            ordered = self.store.document_chunks(*key)
+            found, vectors = self.store.get_chunks_with_vectors([c.id for c in ordered]) if ordered else ([], [])
+            by_id = {c.id: v for c, v in zip(found, vectors)}
+            chunks = [c for c in ordered if c.id in by_id]
+            cached = (chunks, np.asarray([by_id[c.id] for c in chunks], dtype=np.float32))
+            with self._cache_lock:
+                if len(self._by_document) >= DOCUMENT_CACHE:
+                    self._by_document.pop(next(iter(self._by_document)))
+                self._by_document[key] = cached
+        return cached
 
     def _dense(self, vector: np.ndarray) -> list[tuple[Chunk, float]]:
         # Over-fetch a little: chunks of a superseded version (left by a crash) are skipped.

@@ -63,7 +63,7 @@ def test_changed_file_replaces_its_old_chunks(env):
     pipeline.ingest([folder], progress=False)
     path.write_text(note("a", "New version text."))
     report = pipeline.ingest([folder], progress=False)
-    assert (report.count("indexed"), report.chunks_added) == (1, 1)
+    assert (report.count("indexed"), report.chunks_added, report.chunks_removed) == (1, 1, 1)
     assert [c.text for c in store.all_chunks()] == ["New version text."]
     assert visible_texts(settings, store, fake) == ["New version text."]
 
