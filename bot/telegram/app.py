@@ -121,12 +121,8 @@ def run(settings: Settings) -> int:
     quiet_logs(settings)
     try:
         asyncio.run(check_token(token, settings))
-    except InvalidToken:
-        print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
-        return 2
     except TelegramError as exc:
-        print(f"Telegram cannot be reached at {telegram.api_base_url}: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return refused(exc, f"Telegram cannot be reached at {telegram.api_base_url}: {type(exc).__name__}")
     log.info("loading the model and the index")
     services = build_services(settings)
     services.engine.answer("warm up")  # load the model, index and scope topics once, before the first user
@@ -137,15 +133,20 @@ def run(settings: Settings) -> int:
             application.run_webhook(**webhook_options(settings, secret))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken:
-        print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
-        return 2
     except TelegramError as exc:
-        print(f"Telegram: {type(exc).__name__}: {str(exc).replace(token, '<redacted>')}", file=sys.stderr)
-        return 1
+        return refused(exc, f"Telegram: {type(exc).__name__}: {str(exc).replace(token, '<redacted>')}")
     finally:
         state.close()
     return 0
+
+
+def refused(exc: TelegramError, other: str) -> int:
+    """Print one line for a Telegram failure at start-up and return the exit status (2: a bad token)."""
+    if isinstance(exc, InvalidToken):
+        print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
+        return 2
+    print(other, file=sys.stderr)
+    return 1
 
 
 def webhook_options(settings: Settings, secret: str) -> dict:
