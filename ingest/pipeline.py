@@ -142,7 +142,7 @@ class Pipeline:
         if sync:
             gone = [d for d in documents.values() if not self._absolute(d.path).exists()]
             for record in gone:
-                report.chunks_removed += self.remove(record.doc_id)
+                report.chunks_removed += self._drop(record.doc_id)
                 report.removed += 1
         if report.chunks_added or report.chunks_removed:
             self.refresh_lexical()
@@ -155,12 +155,10 @@ class Pipeline:
         return report.results[0]
 
     def remove(self, doc_id: str) -> int:
-        """Remove a document: drop it from the manifest first, then its chunks; return chunks removed."""
-        ids = [cid for cid, did, _ in self.store.chunk_keys() if did == doc_id]
-        self.store.delete_document(doc_id)
-        self.store.delete_chunks(ids)
+        """Remove a document and bring the lexical index in step; return chunks removed."""
+        removed = self._drop(doc_id)
         self.refresh_lexical()
-        return len(ids)
+        return removed
 
     def documents(self) -> list[DocumentRecord]:
         """Return the indexed documents, by title."""
@@ -180,6 +178,13 @@ class Pipeline:
         lexical_index(self.store, store_folder(self.settings), self.store.documents())
 
     # Steps ------------------------------------------------------------------
+
+    def _drop(self, doc_id: str) -> int:
+        """Drop a document from the manifest first, then its chunks (the caller rebuilds BM25 once)."""
+        ids = [cid for cid, did, _ in self.store.chunk_keys() if did == doc_id]
+        self.store.delete_document(doc_id)
+        self.store.delete_chunks(ids)
+        return len(ids)
 
     def _expand(self, paths: Iterable[Path], report: IngestReport) -> Iterator[Path]:
         for path in paths:
