@@ -11,10 +11,11 @@ import numpy as np
 from bot import triage
 from bot.compose import Citations, Unit, candidates, render_group, select, units
 from bot.referral import not_covered
+from bot.relevance import concepts
 from bot.scope import ScopeCheck
 from knowledge.config import AnswerSettings
 from knowledge.models import Answer, Chunk, Passage
-from knowledge.query import expand, split_questions
+from knowledge.query import split_questions
 from knowledge.search import Searcher
 
 DECISION = re.compile(
@@ -31,7 +32,7 @@ RECORD_PROMPT = "Record your decision, the options you considered, who you consu
 # A passage this far below the best one adds more noise than help.
 RELEVANCE_MARGIN = 0.2
 # How many of the best passages the answer may quote from.
-POOL = 4
+POOL = 5
 # A passage this short is quoted whole or not at all: it reads better than a fragment.
 SHORT_PASSAGE = 450
 # How much being the best-ranked passage counts against a piece's own match with the question.
@@ -122,11 +123,10 @@ class AnswerEngine:
 
     def _guidance(self, found: _Found, citations: Citations, budget: int) -> str:
         """Quote the pieces of the relevant passages that best answer the question, grouped by source."""
-        lexical = self.searcher.lexical
-        weights = {t: lexical.idf(t) for t in lexical.corrected_terms(expand(found.question))}
+        question = concepts(found.question, self.searcher.lexical)
         relevant = [(p.chunk, p.dense_similarity or 0.0) for p in self._relevant(found)]
         passages = [chunk for chunk, _ in relevant]
-        chosen = select(candidates(relevant, weights, SHORT_PASSAGE, RANK_PRIOR), budget)
+        chosen = select(candidates(relevant, question, SHORT_PASSAGE, RANK_PRIOR), budget)
         groups: dict[str, list[tuple[Chunk, Unit]]] = {}
         for chunk, unit in sorted(chosen, key=lambda piece: passages.index(piece[0])):
             groups.setdefault(chunk.doc_id, []).append((chunk, unit))

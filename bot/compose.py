@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from knowledge.lexical import terms
+from bot.relevance import Concept, relevance
 from knowledge.models import Chunk, Citation
 
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
@@ -58,13 +58,6 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-def relevance(text: str, weights: dict[str, float]) -> float:
-    """Return the weight of the question's terms found in a text, damped a little for long texts."""
-    found = set(terms(text))
-    matched = sum(weight for term, weight in weights.items() if term in found)
-    return matched / (1.0 + len(found) / 60.0)
-
-
 # How fast the prior fades as a passage's similarity falls below the best one's.
 SIMILARITY_SLOPE = 1.0
 
@@ -85,7 +78,7 @@ class Candidate:
 
 
 def candidates(
-    passages: list[tuple[Chunk, float]], weights: dict[str, float], short: int, prior: float
+    passages: list[tuple[Chunk, float]], question: list[Concept], short: int, prior: float
 ) -> list[Candidate]:
     """Score what each (passage, similarity) offers: short passages whole (they read best), long ones by unit."""
     found = []
@@ -97,11 +90,11 @@ def candidates(
         # A passage as near the question as the best one keeps the whole prior; each 0.1 below costs a share.
         bonus = prior * max(0.0, 1.0 - (best_similarity - similarity) * 10 * SIMILARITY_SLOPE)
         if sum(len(u.text) for u in pieces) <= short:
-            best = max((relevance(u.text, weights) for u in pieces), default=0.0)
+            best = max((relevance(u.text, question) for u in pieces), default=0.0)
             found.append(Candidate(best + bonus, rank, chunk, tuple(pieces)))
         else:
             # A unit that shares nothing with the question is noise, however good its passage.
-            scored = ((relevance(u.text, weights), u) for u in pieces)
+            scored = ((relevance(u.text, question), u) for u in pieces)
             found.extend(Candidate(score + bonus, rank, chunk, (u,)) for score, u in scored if score > 0)
     if not found and passages:
         # Nothing matched word for word: the best passage's opening still answers best.

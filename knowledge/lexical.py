@@ -55,6 +55,10 @@ class LexicalIndex:
         df = self._df.get(term, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def df(self, term: str) -> int:
+        """Return how many chunks hold a stemmed term."""
+        return self._df.get(term, 0)
+
     def corrected_terms(self, text: str) -> list[str]:
         """Return the stemmed content words of a question, misspellings mapped to indexed words."""
         return _STEMMER.stemWords(self._corrected(text))

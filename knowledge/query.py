@@ -52,12 +52,15 @@ ABBREVIATIONS: dict[str, str] = {
 PHRASES: list[tuple[str, str]] = [
     (r"\b(sack|sacked|sacking|fire (him|her|them|someone)|get rid of)\b", "dismissal dismiss"),
     (r"\b(write (it )?up|writing up|written up|paperwork|write down)\b", "record recording"),
-    (r"\b(legally|by law|the law say|compulsory|mandatory|required by law)\b", "legal requirement regulation"),
+    (r"\b(legally|by law|the law say|compulsory|mandatory|required by law)\b", "legal requirement regulation must"),
     (r"\bwhistle ?blow", "whistleblowing protected disclosure"),
     (r"\b(crush(ed|ing)?|hid(e|den|ing) (it |them |meds |medication |tablets )?in (food|drink|yoghurt|tea))\b", "covert medication"),
     (r"\b(ratio|short.staffed|enough staff|staffing levels?)\b", "staffing levels sufficient numbers"),
     (r"\b(hold|held|holding|pin(ned)? down)\b.{0,30}\b(personal care|resist|arms?|hands?)\b", "restraint"),
-    (r"\b(time off|off sick|surgery|away for|absent|absence)\b", "absence"),
+    (r"\b(time off|off sick|surgery|away for|absent|absence)\b", "absence absent"),
+    (r"\b(final say|last word|overrule|overrul(es|ed|ing))\b", "veto decision maker"),
+    (r"\b(next (morning|day|shift)|day after|hours later|(after|end of) (the|their|her|his|my) shift)\b", "late entry contemporaneous"),
+    (r"\b(finances|money|bank account|bills)\b", "property financial affairs"),
 ]
 _WORD = re.compile(r"[a-z0-9]+")
 _FILLER = frozenset(
