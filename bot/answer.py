@@ -47,6 +47,10 @@ class _Found:
     vector: np.ndarray
 
 
+def _is_sources(chunk: Chunk) -> bool:
+    return (chunk.section or "").strip().lower() == "sources"
+
+
 class AnswerEngine:
     """Answer questions from the library, citing every sentence."""
 
@@ -119,7 +123,8 @@ class AnswerEngine:
 
     def _relevant(self, found: _Found) -> list[Passage]:
         floor = max(self.settings.min_confidence, found.confidence - RELEVANCE_MARGIN)
-        return [p for p in found.passages if (p.dense_similarity or 0.0) >= floor][:POOL]
+        # A note's "Sources" list says where the guidance comes from; it answers nothing itself.
+        return [p for p in found.passages if (p.dense_similarity or 0.0) >= floor and not _is_sources(p.chunk)][:POOL]
 
     def _guidance(self, found: _Found, citations: Citations, budget: int) -> str:
         """Quote the pieces of the relevant passages that best answer the question, grouped by source."""

@@ -88,9 +88,10 @@ def _measure(settings: Settings, tmp: Path, quick: bool) -> tuple[list[Row], lis
     rows += coldstart.rows(colds[backend])
 
     _step("broadcast pace against a server enforcing 30/s")
-    rows += pace.rows(pace.measure(settings, pace.QUICK_SUBSCRIBERS if quick else pace.SUBSCRIBERS))
-    if not quick and settings.tips.max_per_second != pace.PROBE_RATE:
-        rows += pace.rows(pace.probe(settings, pace.SUBSCRIBERS), probed=True)
+    subscribers = pace.QUICK_SUBSCRIBERS if quick else pace.SUBSCRIBERS
+    rows += pace.rows(pace.at_pace(settings, subscribers, pace.FULL_PACE))
+    if not quick and settings.tips.max_per_second != pace.FULL_PACE:
+        rows += pace.rows(pace.measure(settings, subscribers), targeted=False)
 
     _step("embedding backends: speed and (unless quick) eval figures of the others")
     texts = ingested.texts[: QUICK_TEXTS if quick else COMPARE_TEXTS]

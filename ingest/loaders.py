@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,8 +16,10 @@ NOTE_FIELDS = ("id", "title", "source_title", "publisher", "source_url", "source
                "topics", "jurisdiction", "status")  # fmt: skip
 NOTE_STATUSES = ("current", "changing", "superseded")
 _KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# pypdf reports font quirks of damaged files as warnings; the one-line FAILED reason is what users need.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+# PDFium (C++) extracts text about 13 times faster than pure-Python pypdf on the shared corpus (0.32 s
+# against 4.35 s): on two cores, parsing competed with the embedding model for the CPU.
+_PDFIUM = threading.Lock()
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class LoadError(Exception):
@@ -150,36 +152,49 @@ def load_text(path: Path) -> LoadedDocument:
 
 def load_pdf(path: Path) -> LoadedDocument:
     """Load a PDF's text layer page by page, keeping page numbers."""
-    from pypdf import PdfReader
+    import pypdfium2 as pdfium
 
     with path.open("rb") as handle:
         if b"%PDF" not in handle.read(1024):
             raise LoadError("not a PDF file (its contents do not match the .pdf name)")
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("the PDF is encrypted (password-protected); remove the password and upload it again")
-        sections = []
-        for number, page in enumerate(reader.pages, start=1):
-            text = _clean(page.extract_text() or "")
-            if text:
-                sections.append(Section(text=text, page=number))
-        title = _pdf_title(reader)
-    except LoadError:
-        raise
-    except Exception as exc:  # pypdf raises many types for damaged files
-        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
+    # PDFium is not thread-safe, and the bot may index two uploads at once.
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
+                raise LoadError("the PDF is encrypted (password-protected); remove the password and upload it again") from None
+            reason = str(exc).replace("Failed to load document ", "").strip(" .()")
+            raise LoadError(f"not a readable PDF (damaged or incomplete: {reason[:120]})") from None
+        try:
+            sections = []
+            for number in range(1, len(document) + 1):
+                page = document[number - 1]
+                text = _clean(_pdfium_text(page.get_textpage().get_text_range()))
+                if text:
+                    sections.append(Section(text=text, page=number))
+            title = _pdf_title(document)
+        except Exception as exc:  # a damaged page or text layer
+            raise LoadError(f"not a readable PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
+        finally:
+            document.close()
     if not title:
         title = next((line.strip() for s in sections for line in s.text.splitlines() if line.strip()), path.stem)
     return LoadedDocument(title=title[:200], sections=sections)
 
 
-def _pdf_title(reader) -> str | None:
+def _pdfium_text(text: str) -> str:
+    """Join words PDFium marks as hyphenated at a line end, and drop control characters it leaves."""
+    text = re.sub(r"\ufffe\r?\n?", "", text)
+    return _CONTROL.sub("", text)
+
+
+def _pdf_title(document) -> str | None:
     try:
-        title = reader.metadata.title if reader.metadata else None
+        title = document.get_metadata_dict().get("Title") or ""
     except Exception:  # unreadable metadata must not cost the text
         return None
-    title = _clean(str(title)) if title else ""
+    title = _clean(str(title))
     return title if 3 <= len(title) <= 200 and not title.lower().startswith(("untitled", "microsoft word")) else None
 
 

@@ -68,7 +68,10 @@ _FILLER = frozenset(
     get gets got can could should would will shall may might must what whats how when who whom whose why
     where which that this these those it its they them their he him his she her we us our i me my you your
     there here to of in on at for with by from about as not no yes ok okay please any some all just really
-    still too very say says said tell need needs want wants""".split()
+    still too very say says said tell need needs want wants
+    much many far anything something everything nothing anyone someone everyone anybody somebody made make
+    put told go going goes went keep kept first right apart way thing things lot bit else even ever already
+    know think mean like get got take took sure ago""".split()
 )
 _SENTENCES = re.compile(r"(?<=[?.!])\s+|\n+")
 _QUESTION_START = re.compile(

@@ -77,6 +77,11 @@ class BroadcastReport:
                 f"({self.per_second:.1f}/s; {self.flood_waits} flood waits, {self.retries} retries).")  # fmt: skip
 
 
+# Sends go this long after their turn begins: committing the claim first (an fsync) takes a varying
+# few milliseconds, which otherwise bunched sends enough for the server to count 31 in a second.
+CLAIM_LEAD_S = 0.05
+
+
 class Pacer:
     """Start sends at most `rate` a second, spaced by actual start times; after a 429 nobody starts until it passes."""
 
@@ -85,8 +90,8 @@ class Pacer:
         self._last = float("-inf")
         self._resume = 0.0
 
-    async def wait(self) -> None:
-        """Wait for this send's turn."""
+    async def wait(self) -> float:
+        """Wait for this send's turn; return the time it began."""
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
@@ -95,8 +100,14 @@ class Pacer:
                 # Spacing is measured from when sends really start, not when they were booked, so a
                 # stalled event loop cannot release a backlog in one burst (which Telegram answers with 429).
                 self._last = now
-                return
+                return now
             await asyncio.sleep(start - now)
+
+    async def send_at(self, turn: float) -> None:
+        """Wait until a fixed lead after the turn began, so the time taken to claim it does not bunch sends."""
+        delay = turn + CLAIM_LEAD_S - asyncio.get_running_loop().time()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     def pause(self, seconds: float) -> None:
         """Hold every send for the given seconds (Telegram's retry_after)."""
@@ -143,9 +154,10 @@ class _Run:
         """Deliver to one user at most once; return the final status, or None if they were not owed it."""
         refused = floods = 0
         while self.abort is None:
-            await self.pacer.wait()
+            turn = await self.pacer.wait()
             if not await asyncio.to_thread(ledger.claim, self.state, self.week, self.tip_id, user_id):
                 return None  # had it already (another run), or unsubscribed meanwhile
+            await self.pacer.send_at(turn)
             try:
                 message = await self._send(user_id)
             except Exception as exc:  # noqa: BLE001 - every failure is sorted below; cancellation is not caught
