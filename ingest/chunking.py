@@ -12,7 +12,10 @@ from knowledge.embeddings import MAX_TOKENS
 from knowledge.models import Chunk
 
 # Paragraphs, then list items, then lines, sentences and words: the coarsest cut that fits wins.
-SEPARATORS = ["\n\n", "\n- ", "\n* ", "\n", ". ", "; ", ", ", " ", ""]
+# Patterns cut before a bullet's marker and after a sentence's full stop, so a chunk that starts
+# at a bullet keeps its "- " and one that ends a sentence keeps its "." (plain strings put the
+# marker at the end of the chunk before).
+SEPARATORS = [r"\n\n", r"\n(?=[-*] )", r"\n", r"(?<=\.) ", r"(?<=;) ", r"(?<=,) ", r" ", r""]
 # However short the chunk budget, a heading may not eat the whole window.
 MIN_BODY_TOKENS = 48
 
@@ -41,6 +44,7 @@ def chunk_document(
             chunk_overlap=min(overlap_tokens, budget // 4),
             length_function=count_tokens,
             separators=SEPARATORS,
+            is_separator_regex=True,
             keep_separator="end",
             strip_whitespace=True,
         )

@@ -24,7 +24,7 @@ from knowledge.search import lexical_index
 from knowledge.store import ChromaStore, store_folder
 
 # Bump when chunking changes, so every document is re-chunked on the next run.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 # Embed this many chunks at once, across documents: small batches waste the model.
 EMBED_BATCH = 256
 # Files parsed ahead of the one being chunked (their text waits in memory).

@@ -31,3 +31,14 @@ def test_chunks_keep_section_path_metadata_and_stable_ids():
     chunks = chunk_document(document, doc_id="note", version="abc", path="knowledge/library/note.md", count_tokens=COUNT)
     assert [(c.id, c.section, c.index) for c in chunks] == [("note:abc:0", "A", 0), ("note:abc:1", "A > B", 1)]
     assert chunks[0].url == "https://x.org" and chunks[0].checked == "2026-11-22" and chunks[0].content_hash
+
+
+def test_a_list_cut_between_chunks_keeps_every_bullet_and_sentences_keep_their_full_stops():
+    items = "\n".join(f"- Point number {i} says that staff must record what they saw and when they saw it." for i in range(12))
+    prose = " ".join(f"Sentence {i} explains one more thing a manager should weigh before deciding." for i in range(20))
+    document = LoadedDocument(title="Note", sections=[Section(items, heading="List"), Section(prose, heading="Prose")])
+    chunks = chunk_document(document, doc_id="n", version="v", path="p", count_tokens=COUNT, chunk_tokens=64, overlap_tokens=0)
+    listed = [c.text for c in chunks if c.section == "List"]
+    assert len(listed) > 1
+    assert all(line.startswith("- ") for text in listed for line in text.splitlines())
+    assert all(c.text.endswith(".") for c in chunks if c.section == "Prose")
