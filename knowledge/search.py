@@ -15,7 +15,7 @@ from langchain_core.embeddings import Embeddings
 from knowledge.config import SearchSettings
 from knowledge.lexical import LexicalIndex
 from knowledge.models import Chunk, DocumentRecord, Passage
-from knowledge.query import expand
+from knowledge.query import search_text
 from knowledge.store import ChromaStore
 
 # How often a long-running reader checks whether another process changed the library.
@@ -74,8 +74,8 @@ class Searcher:
             self._checked_at = time.monotonic()
 
     def embed(self, query: str) -> np.ndarray:
-        """Return the question's vector (abbreviations expanded), for reuse across searches."""
-        return np.asarray(self.embeddings.embed_query(expand(query)), dtype=np.float32)
+        """Return the question's vector (personal details dropped, abbreviations expanded), for reuse across searches."""
+        return np.asarray(self.embeddings.embed_query(search_text(query)), dtype=np.float32)
 
     def search(
         self, query: str, k: int | None = None, method: str | None = None, vector: np.ndarray | None = None
@@ -85,7 +85,7 @@ class Searcher:
             self.refresh()
         k = k or self.settings.top_k
         method = method or self.settings.method
-        text = expand(query)
+        text = search_text(query)
         vector = self.embed(query) if vector is None else vector
         dense = self._dense(vector) if method in ("dense", "hybrid") else []
         lexical = self._lexical.search(text, self.settings.candidates) if method in ("lexical", "hybrid") else []

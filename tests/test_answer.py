@@ -5,7 +5,7 @@ import re
 import pytest
 
 from bot.quotes import quote_in_source
-from knowledge.query import expand, split_questions
+from knowledge.query import expand, split_questions, without_personal_details
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +97,8 @@ def test_split_questions_keeps_short_follow_ups_with_their_question():
 def test_abbreviations_are_expanded_for_search():
     assert "deprivation of liberty safeguards" in expand("urgent DoLS")
     assert "people in positions of trust" in expand("pipot referral")
+
+
+def test_personal_details_are_dropped_before_searching_but_guidance_numbers_stay():
+    text = without_personal_details("Jo (dob 02/04/1950) of 3a High Street, M1 2AB, 07700 900123, jo@x.org: reg 13, s42, 28 days")
+    assert " ".join(text.split()) == "Jo of , , , : reg 13, s42, 28 days"

@@ -20,8 +20,8 @@ def run_bot(library_services, tmp_path_factory):
                CAREWISE_STORE__PATH=str(library_services.settings.resolve(library_services.settings.store.path)),
                CAREWISE_STATE__PATH=str(tmp_path_factory.mktemp("cli") / "state.db"))  # fmt: skip
 
-    def run(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=env, input=stdin,
+    def run(*args, stdin="", **extra_env):
+        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=dict(env, **extra_env), input=stdin,
                               capture_output=True, text=True, timeout=180)  # fmt: skip
 
     return run
@@ -57,3 +57,13 @@ def test_a_bad_setting_is_one_clear_line(run_bot, tmp_path):
     result = run_bot("--config", str(bad), "ask", "anything")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "[answer] mode" in result.stderr
+
+
+def test_personal_details_in_a_question_never_reach_the_logs_even_at_debug(run_bot):
+    details = ["Margaret Okonkwo", "07700 900123", "14 Larch Avenue", "12/03/1941"]
+    question = (f"{details[0]} (born {details[3]}) of {details[2]}, phone {details[1]}, says her son takes her "
+                "pension. is this safeguarding and who do i tell?")  # fmt: skip
+    result = run_bot("ask", question, CAREWISE_LOGGING__LEVEL="DEBUG")
+    assert result.returncode == 0, result.stderr
+    assert not [d for d in details if d in result.stderr]
+    assert "[1]" in result.stdout  # dropped before searching, the details did not stop it being answered
