@@ -15,7 +15,7 @@ from bot.relevance import concepts
 from bot.scope import ScopeCheck
 from knowledge.config import AnswerSettings
 from knowledge.models import Answer, Chunk, Passage
-from knowledge.query import split_questions
+from knowledge.query import split_questions, without_personal_details
 from knowledge.search import Searcher
 
 DECISION = re.compile(
@@ -104,7 +104,8 @@ class AnswerEngine:
 
     def _compose(self, question: str, covered: list[_Found], found: list[_Found]):
         if self.generator is not None:
-            generated = self.generator.generate(question, [p for f in covered for p in self._relevant(f)])
+            # The model (perhaps a hosted one) gets the question without phone numbers, dates or addresses.
+            generated = self.generator.generate(without_personal_details(question), [p for f in covered for p in self._relevant(f)])
             if generated is not None:
                 return generated.text, generated.citations, "generative"
         citations = Citations()

@@ -291,6 +291,14 @@ def test_urgent_preface_and_coverage_are_decided_without_the_model(services, ser
     assert not outside.answered and outside.mode == "extractive" and server.requests == []
 
 
+def test_the_model_never_sees_phone_numbers_dates_or_addresses(services, server):
+    server.reply(ENGINE_REPLY)
+    services.engine.answer("Mrs Hale, 07700 900123, 3 Mill Lane, born 01/02/1940: " + QUESTION)
+    sent = " ".join(str(m["content"]) for m in server.messages())
+    assert QUESTION in sent
+    assert not [d for d in ("07700 900123", "3 Mill Lane", "01/02/1940") if d in sent]
+
+
 def test_model_text_is_never_logged(services, server, generator, caplog):
     server.reply(CITED_REPLY + " Staff may wait a week before telling anyone about suspected abuse.")
     with caplog.at_level(logging.DEBUG):
