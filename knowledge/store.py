@@ -155,11 +155,17 @@ class ChromaStore:
 
     def set_document(self, record: DocumentRecord) -> None:
         """Make this record the document's current version (one atomic upsert)."""
-        self._docs.upsert(
-            ids=[record.doc_id],
-            embeddings=[_NO_VECTOR],
-            documents=[json.dumps(record.__dict__, sort_keys=True)],
-        )
+        self.set_documents([record])
+
+    def set_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Make each record its document's current version, in one upsert (each record switches whole)."""
+        for start in range(0, len(records), BATCH):
+            part = records[start : start + BATCH]
+            self._docs.upsert(
+                ids=[r.doc_id for r in part],
+                embeddings=[_NO_VECTOR] * len(part),
+                documents=[json.dumps(r.__dict__, sort_keys=True) for r in part],
+            )
 
     def delete_document(self, doc_id: str) -> None:
         """Drop the document from the manifest, so its chunks stop counting."""

@@ -115,7 +115,7 @@ class Boom(Exception):
     pass
 
 
-@pytest.mark.parametrize("step", ["add_chunks", "set_document", "delete_chunks"])
+@pytest.mark.parametrize("step", ["add_chunks", "set_documents", "delete_chunks"])
 def test_a_failure_between_steps_leaves_the_old_or_the_new_version_never_a_mix(env, monkeypatch, step):
     settings, store, pipeline, fake, folder = env
     path = folder / "a.md"

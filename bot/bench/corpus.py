@@ -80,5 +80,4 @@ def grow(store: ChromaStore, filler: Filler, n: int) -> None:
     for start in range(0, n, step):
         chunks, vectors, records = filler.chunks(min(step, n - start))
         store.add_chunks(chunks, vectors.tolist())
-        for record in records:
-            store.set_document(record)
+        store.set_documents(records)
