@@ -48,6 +48,11 @@ def load_file(path: Path) -> list[Question]:
     return questions
 
 
+def has_key(question: Question, answer) -> bool:
+    """Return whether the answer holds the question's key phrase (compared as quotes are)."""
+    return normalise(question.key) in normalise(answer.answer)
+
+
 def rank_of(doc_ids: list[str], wanted: tuple[str, ...]) -> int | None:
     """Return the 1-based rank of the first wanted document in a ranking of chunks' documents."""
     ranking = list(dict.fromkeys(doc_ids))
@@ -111,10 +116,10 @@ def heldout_table(services, folder: Path = HELDOUT_DIR) -> tuple[list[str], floa
         questions = [q for q in load_file(path) if q.kind == "covered" and q.notes]
         if not questions:
             continue
-        ranks = evaluate_retrieval(services.searcher, questions, {"hybrid": {}})["hybrid"]
+        ranks = evaluate_retrieval(services.searcher, questions, {"configured": {}})["configured"]
         answers = [services.engine.answer(q.q) for q in questions]
         keyed = [(q, a) for q, a in zip(questions, answers) if q.key]
-        key_hits = sum(normalise(q.key) in normalise(a.answer) for q, a in keyed)
+        key_hits = sum(has_key(q, a) for q, a in keyed)
         quotes = [quote_in_source(c.quote, services.settings.root / c.path) for a in answers for c in a.citations]
         hits, total = hits + key_hits, total + len(keyed)
         lines.append(
@@ -146,7 +151,7 @@ def main(services) -> int:
         answers.append((question, engine.answer(question.q)))
     latencies = sorted(a.latency_ms for _, a in answers)
     with_key = [(q, a) for q, a in answers if q.kind == "covered" and q.key]
-    key_hits = [normalise(q.key) in normalise(a.answer) for q, a in with_key]
+    key_hits = [has_key(q, a) for q, a in with_key]
     in_scope = [a for q, a in answers if q.kind == "covered"]
     out_scope = [a for q, a in answers if q.kind == "out_of_scope"]
     urgent = [a for q, a in answers if q.kind == "urgent"]

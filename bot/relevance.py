@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.lexical import LexicalIndex, terms
-from knowledge.query import ABBREVIATIONS, PHRASES, content_words
+from knowledge.query import ABBREVIATIONS, PHRASES, content_words, without_personal_details
 
 # A spelt-out form ("care quality commission") matches when this share of its words is present.
 FORM_SHARE = 2 / 3
@@ -28,6 +28,7 @@ class Concept:
 def concepts(question: str, lexical: LexicalIndex) -> list[Concept]:
     """Return the question's ideas: an abbreviation and what it stands for, or a manager's phrase and the
     guidance's word for it, make one idea (counting both would favour passages that spell things out)."""
+    question = without_personal_details(question)  # as the search does: a birth date's "12" is no idea
     lowered = question.lower()
     found: list[Concept] = []
     absorbed: set[str] = set()

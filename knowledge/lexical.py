@@ -52,7 +52,7 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         """Return how telling a stemmed term is: rare in the library scores high, everywhere scores near 0."""
         n = len(self.ids) or 1
-        df = self._df.get(term, 0)
+        df = self.df(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def df(self, term: str) -> int:

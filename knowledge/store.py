@@ -153,10 +153,6 @@ class ChromaStore:
         records = (DocumentRecord(**json.loads(text)) for text in found["documents"] if text)
         return {r.doc_id: r for r in records}
 
-    def set_document(self, record: DocumentRecord) -> None:
-        """Make this record the document's current version (one atomic upsert)."""
-        self.set_documents([record])
-
     def set_documents(self, records: Sequence[DocumentRecord]) -> None:
         """Make each record its document's current version, in one upsert (each record switches whole)."""
         for start in range(0, len(records), BATCH):

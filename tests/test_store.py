@@ -32,7 +32,7 @@ def test_chunks_round_trip_and_nearest_first(store):
 
 def test_manifest_records_and_deletion(store):
     record = DocumentRecord("d", "v1", "Title", "p.md", "hash", 2, "2026-11-22T00:00:00+00:00")
-    store.set_document(record)
+    store.set_documents([record])
     assert store.documents() == {"d": record}
     store.add_chunks([chunk(0), chunk(1)], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     store.delete_chunks(["d:v1:0"])

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.evaluate import evaluate_retrieval, load_questions
-from bot.quotes import normalise
+from bot.evaluate import evaluate_retrieval, has_key, load_questions
 
 
 def figures(services) -> dict[str, float]:
@@ -21,15 +20,10 @@ def figures(services) -> dict[str, float]:
         out[f"{name} hit@1"], out[f"{name} hit@5"], out[f"{name} MRR"] = result.row()
     engine = services.engine
     answers = [(q, engine.answer(q.q)) for q in questions if q.kind in ("covered", "out_of_scope")]
-    keyed = [normalise(q.key) in normalise(a.answer) for q, a in answers if q.kind == "covered" and q.key]
+    keyed = [has_key(q, a) for q, a in answers if q.kind == "covered" and q.key]
     inside = [a.answered for q, a in answers if q.kind == "covered"]
     outside = [not a.answered for q, a in answers if q.kind == "out_of_scope"]
     out["key phrase"] = sum(keyed) / max(len(keyed), 1)
     out["answered when covered"] = sum(inside) / max(len(inside), 1)
     out["refused out of scope"] = sum(outside) / max(len(outside), 1)
     return out
-
-
-def holds(candidate: dict[str, float], reference: dict[str, float], slack: float = 0.01) -> bool:
-    """Tell whether a backend's figures are no worse than the reference's, within a question's worth."""
-    return all(candidate[name] >= value - slack for name, value in reference.items())
