@@ -106,7 +106,7 @@ sys.path.insert(0, sys.argv[1])
 from telegram import Bot
 from bot.tips.broadcast import broadcast
 from tests.test_tips_fixtures import open_state, tips_settings
-settings = tips_settings(pathlib.Path(sys.argv[2]), max_per_second=400)
+settings = tips_settings(pathlib.Path(sys.argv[2]), max_per_second=400, send_timeout_s=5)
 state = open_state(settings)
 
 async def main():
@@ -118,7 +118,8 @@ asyncio.run(main())
 
 
 def test_a_broadcast_killed_halfway_resumes_with_no_duplicates(server, tmp_path):
-    settings = tips_settings(tmp_path, max_per_second=400)
+    # A generous send timeout: on a busy machine a 0.5 s one turns slow sends into "unconfirmed" ones.
+    settings = tips_settings(tmp_path, max_per_second=400, send_timeout_s=5)
     state = open_state(settings)
     add_subscribers(state, USERS)
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(REPO), str(tmp_path), server.base_url],
