@@ -14,6 +14,8 @@ from bot.quotes import normalise, quote_in_source
 QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "eval" / "questions"
 # Questions written by people who had not seen the system's results: figures only, never tuned on.
 HELDOUT_DIR = QUESTIONS_DIR.parent / "heldout"
+# Questions written the same way, but since used to choose settings: a check on overfitting the tuned set.
+DEV_DIR = QUESTIONS_DIR.parent / "dev"
 KINDS = ("covered", "urgent", "out_of_scope", "not_urgent")
 TARGETS = {
     "hit@5": 0.95, "key phrase": 0.90, "answered when covered": 0.95, "refused out of scope": 0.90,
@@ -109,7 +111,7 @@ def coverage_table(engine, covered: list[Question], outside: list[Question]) -> 
 
 
 def heldout_table(services, folder: Path = HELDOUT_DIR) -> tuple[list[str], float | None]:
-    """Return the figures on each held-out file, and the key-phrase rate over all of them."""
+    """Return the figures on each file of independently written questions, and the key-phrase rate over all."""
     lines = [f"{'file':22}  {'n':>3}  {'hit@5':>6}  {'key phrase':>10}  {'answered':>8}  {'quotes':>6}"]
     hits = total = 0
     for path in sorted(folder.glob("*.yaml")):
@@ -181,6 +183,10 @@ def main(services) -> int:
     print("\n".join(coverage_table(engine, [q for q in questions if q.kind == "covered"],
                                     [q for q in questions if q.kind == "out_of_scope"])))  # fmt: skip
 
+    dev, dev_key = heldout_table(services, DEV_DIR)
+    if dev_key is not None:
+        print("\nDevelopment questions (eval/dev: written independently, since used to choose settings)")
+        print("\n".join(dev))
     heldout, heldout_key = heldout_table(services)
     if heldout_key is not None:
         print("\nHeld-out questions (eval/heldout: written by people who had not seen the results; figures only, never tuned on)")
@@ -193,6 +199,7 @@ def main(services) -> int:
         f"key phrase {figures['key phrase']:.2f}, answered {figures['answered when covered']:.2f}, "
         f"refused {figures['refused out of scope']:.2f}, urgent recall {figures['urgent recall']:.2f}, "
         f"urgent FP {false_positive:.2f}, quotes {figures['quotes verified']:.2f}, p95 {p95:.0f} ms"
+        + (f"; dev key phrase {dev_key:.2f}" if dev_key is not None else "")
         + (f"; held-out key phrase {heldout_key:.2f}" if heldout_key is not None else "")
     )
     return 0 if met else 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 _TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 _MARKS = re.compile(r"[*_`#>|]")
+_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
 
 
 def normalise(text: str) -> str:
@@ -21,7 +22,10 @@ def _source_text(path: str, mtime: float) -> str:
     """Return the normalised text of a source file (extracted for PDF and DOCX)."""
     file = Path(path)
     if file.suffix.lower() in (".md", ".markdown", ".txt"):
-        return normalise(file.read_text(encoding="utf-8-sig"))
+        text = file.read_text(encoding="utf-8-sig")
+        # A note's front matter (its metadata and the questions it is searched by) is not guidance.
+        front = _FRONT_MATTER.match(text)
+        return normalise(text[front.end() :] if front else text)
     from ingest.loaders import load
 
     document = load(file, max_bytes=1 << 40)

@@ -37,8 +37,9 @@ def chunk_document(
     for section in document.sections:
         heading = (section.heading or "")[:120] or None
         prefix = Chunk(id="", doc_id="", version="", index=0, text="", title=title, section=heading)
-        # The embedded text is "title - section\n" + body; both count against the window.
-        budget = max(MIN_BODY_TOKENS, min(chunk_tokens, MAX_TOKENS) - count_tokens(prefix.embedding_text()) + 2)
+        # The embedded text is "title - section\n" + body (+ the section's asked questions, which the
+        # model may cut short: the body is what must fit); heading and body count against the window.
+        budget = max(MIN_BODY_TOKENS, min(chunk_tokens, MAX_TOKENS) - count_tokens(prefix.source_text()) + 2)
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=budget,
             chunk_overlap=min(overlap_tokens, budget // 4),
@@ -69,6 +70,7 @@ def chunk_document(
                     status=meta.get("status"),
                     path=path,
                     content_hash=hashlib.sha1(piece.encode()).hexdigest(),
+                    asked="\n".join(section.asked) or None,
                 )
             )
     return chunks

@@ -33,6 +33,8 @@ class Section:
     text: str
     heading: str | None = None
     page: int | None = None
+    # How managers ask for what this section says (a note's "asked" front matter): searched, never quoted.
+    asked: tuple[str, ...] = ()
 
 
 @dataclass
@@ -82,8 +84,23 @@ def load_markdown(path: Path) -> LoadedDocument:
         raise LoadError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}") from None
     meta = _note_meta(dict(post.metadata)) if post.metadata else {}
     sections = markdown_sections(post.content)
+    _attach_asked(sections, meta.pop("asked", None) or {})
     title = meta.get("title") or _first_heading(post.content) or path.stem.replace("-", " ").replace("_", " ")
     return LoadedDocument(title=str(title), sections=sections, meta=meta)
+
+
+def _attach_asked(sections: list[Section], asked: dict) -> None:
+    """Give each section the questions the note's front matter lists for it ("" is the opening text)."""
+    if not isinstance(asked, dict) or not all(
+        isinstance(questions, list) and all(isinstance(q, str) for q in questions) for questions in asked.values()
+    ):
+        raise LoadError("front matter asked must map section headings to lists of questions")
+    headings = {section.heading or "" for section in sections}
+    unknown = [str(key) for key in asked if str(key or "") not in headings]
+    if unknown:
+        raise LoadError(f"front matter asked names sections the note does not have: {', '.join(unknown)}")
+    for section in sections:
+        section.asked = tuple(" ".join(q.split()) for q in asked.get(section.heading or "", []) if q.strip())
 
 
 def _note_meta(meta: dict) -> dict:

@@ -25,11 +25,17 @@ class Chunk:
     status: str | None = None
     path: str = ""
     content_hash: str = ""
+    # Questions managers ask that the chunk's section answers, one per line: searched, never quoted.
+    asked: str | None = None
 
-    def embedding_text(self) -> str:
-        """Return the text the model embeds: where it comes from, then what it says."""
+    def source_text(self) -> str:
+        """Return where the chunk comes from, then what it says."""
         heading = " - ".join(part for part in (self.title, self.section) if part)
         return f"{heading}\n{self.text}" if heading else self.text
+
+    def embedding_text(self) -> str:
+        """Return the text that is searched: the source text, then how managers ask for it."""
+        return f"{self.source_text()}\n{self.asked}" if self.asked else self.source_text()
 
     def metadata(self) -> dict[str, str | int]:
         """Return the chunk's fields as flat metadata (no None values, as Chroma wants)."""

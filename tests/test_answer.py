@@ -2,6 +2,7 @@
 
 import re
 
+import frontmatter
 import pytest
 
 from bot.quotes import quote_in_source
@@ -28,6 +29,22 @@ def test_a_plain_question_gets_a_cited_answer_from_the_right_note(engine, librar
     assert answer.answered and not answer.urgent
     assert "mca-five-principles" in {c.doc_id for c in answer.citations}
     assert_cited_and_verbatim(answer, library_services.settings.root)
+
+
+def test_a_question_worded_as_a_note_lists_it_is_answered_from_that_note_without_quoting_the_list(engine, library_services):
+    path = library_services.settings.root / "knowledge" / "library" / "supervision-and-safeguarding-culture.md"
+    asked = frontmatter.loads(path.read_text()).metadata["asked"]
+    answer = engine.answer(asked["What the law or guidance requires"][0])
+    assert answer.citations[0].doc_id == "supervision-and-safeguarding-culture"
+    listed = {q.lower() for questions in asked.values() for q in questions}
+    assert not any(q in answer.answer.lower() for q in listed)
+
+
+def test_a_quote_found_only_in_a_note_s_front_matter_is_not_verified(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text('---\nasked:\n  "": ["how often do staff need supervision by law"]\n---\nSupervision has no fixed frequency.\n')
+    assert quote_in_source("Supervision has no fixed frequency.", path)
+    assert not quote_in_source("how often do staff need supervision by law", path)
 
 
 def test_every_sentence_and_bullet_carries_a_marker(engine):

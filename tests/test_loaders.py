@@ -1,5 +1,6 @@
 """Loaders: every supported format in, a clear one-line reason for everything else."""
 
+import re
 import zipfile
 
 import docx
@@ -39,6 +40,40 @@ def test_markdown_note_keeps_front_matter_and_heading_path(tmp_path):
     assert [(s.heading, s.text) for s in document.sections] == [
         (None, "Summary paragraph."), ("First heading", "First body."), ("First heading > Sub heading", "Sub body."),
     ]  # fmt: skip
+
+
+ASKED = """asked:
+  "": ["what is this note about"]
+  "First heading": ["can i sack a carer for this", "do i have to write it up"]
+---
+"""
+
+
+def test_a_note_s_asked_questions_go_to_the_sections_they_name_and_not_into_the_text(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text(NOTE.replace("status: current\n---\n", "status: current\n" + ASKED))
+    document = load(path, 50 * MB)
+    assert [(s.heading, s.asked) for s in document.sections] == [
+        (None, ("what is this note about",)),
+        ("First heading", ("can i sack a carer for this", "do i have to write it up")),
+        ("First heading > Sub heading", ()),
+    ]
+    assert "asked" not in document.meta and all("sack" not in s.text for s in document.sections)
+
+
+@pytest.mark.parametrize(
+    "asked, reason",
+    [
+        ('asked:\n  "Missing heading": ["a question"]\n', "asked names sections the note does not have: Missing heading"),
+        ('asked:\n  "First heading": "not a list"\n', "asked must map section headings to lists of questions"),
+        ("asked: [a, b]\n", "asked must map section headings to lists of questions"),
+    ],
+)
+def test_asked_questions_for_a_missing_section_or_in_the_wrong_shape_are_refused(tmp_path, asked, reason):
+    path = tmp_path / "note.md"
+    path.write_text(NOTE.replace("status: current\n---\n", f"status: current\n{asked}---\n"))
+    with pytest.raises(LoadError, match=re.escape(reason)):
+        load(path, 50 * MB)
 
 
 def test_note_with_incomplete_front_matter_names_the_missing_fields(tmp_path):

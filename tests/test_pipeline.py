@@ -56,6 +56,20 @@ def test_second_run_embeds_nothing_and_reports_unchanged(env):
     assert second.summary().startswith("indexed 0, unchanged 2, failed 0, removed 0; chunks +0 -0;")
 
 
+def test_a_section_is_found_by_the_words_managers_ask_with_but_never_shows_them(env):
+    settings, store, pipeline, fake, folder = env
+    text = note("hr", "Dismissal of a worker who made a protected disclosure is automatically unfair.")
+    text = text.replace("status: current\n", 'status: current\nasked:\n  "Section": ["can i sack a carer who went to cqc behind my back"]\n')
+    text += "\n## Other\nTraining records should be kept for each worker.\n"
+    (folder / "hr.md").write_text(text)
+    assert not pipeline.ingest([folder], progress=False).failed
+    searcher = Searcher(store, fake, settings.search, store_folder(settings))
+    for method in ("lexical", "dense"):
+        best = searcher.search("can I sack her", k=2, method=method)[0].chunk
+        assert best.section == "Section" and "sack" not in best.text, method
+    assert best.asked == "can i sack a carer who went to cqc behind my back"  # kept through the store
+
+
 def test_changed_file_replaces_its_old_chunks(env):
     settings, store, pipeline, fake, folder = env
     path = folder / "a.md"

@@ -59,7 +59,7 @@ class Evidence:
     def __init__(self, passages: list[Passage], embeddings: Embeddings):
         self.passages = passages
         self.embeddings = embeddings
-        self.terms = [frozenset(terms(expand(p.chunk.embedding_text()))) for p in passages]
+        self.terms = [frozenset(terms(expand(p.chunk.source_text()))) for p in passages]
         self.negations = [NEGATIONS & frozenset(words(p.chunk.text)) for p in passages]
         self.spans = [spans(p.chunk.text) for p in passages]
         flat = [s.text for group in self.spans for s in group]
