@@ -29,6 +29,11 @@ _DANGER: dict[str, str] = {
     "fresh disclosure of sexual assault": r"\b(just|has just|have just|today|last night|this morning|tonight)\b.{0,40}\b(raped|sexually assaulted|sexual assault|touched (her|him|them) sexually)\b"
     r"|\b(raped|sexually assaulted)\b.{0,40}\b(just now|today|last night|this morning|tonight|an hour ago)\b"
     r"|\b(told|disclosed|says|said)\b.{0,30}\b(raped|sexually assaulted)\b",
+    # Someone afraid of a person who is with them now (abuse need not be violent yet to be dangerous now).
+    "abuser present now": r"\b(frightened|scared|terrified|afraid|petrified|threaten(ing|ed|s)?)\b.{0,80}"
+    r"\b((is|are|'s) (here|there|outside|in (the|her|his|their) (room|flat|house|home|lounge|building))( right)? now|won'?t leave|refus(es|ing) to leave)\b"
+    r"|\b((is|are|'s) (here|there|outside|in (the|her|his|their) (room|flat|house|home|lounge|building))( right)? now|won'?t leave|refus(es|ing) to leave)\b"
+    r".{0,80}\b(frightened|scared|terrified|afraid|petrified|threaten(ing|ed|s)?)\b",
     "fire or immediate hazard": r"\b(there'?s|there is) a fire\b|\bon fire\b|\bfire (in|on) the\b|\bsmell(s|ing)? (of )?gas\b|\bflood(ing)? in\b"
     r"|\bsmoke (coming|in|from|everywhere)\b|\bfire alarm (is )?going off\b",
 }

@@ -14,6 +14,8 @@ URGENT = [
     "there is a fire in the kitchen and smoke in the corridor",
     "service user is choking and turning blue",
     "son is attacking his mum in the lounge now, staff are scared",
+    "her son has been taking her pension, she is frightened of him and he is here now",
+    "ex partner turned up at the home and won't leave, she is terrified",
 ]
 ROUTINE = [
     "how long does an urgent dols authorisation last",
@@ -24,6 +26,8 @@ ROUTINE = [
     "what counts as neglect",
     "is covert medication ever lawful",
     "what does making safeguarding personal mean in practice",
+    "resident says she is frightened of her son, he visits on sundays. do i raise a concern",
+    "staff are scared to speak up about the night manager, what can i do",
 ]
 
 
