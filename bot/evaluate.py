@@ -111,23 +111,37 @@ def coverage_table(engine, covered: list[Question], outside: list[Question]) -> 
 
 
 def heldout_table(services, folder: Path = HELDOUT_DIR) -> tuple[list[str], float | None]:
-    """Return the figures on each file of independently written questions, and the key-phrase rate over all."""
-    lines = [f"{'file':22}  {'n':>3}  {'hit@5':>6}  {'key phrase':>10}  {'answered':>8}  {'quotes':>6}"]
+    """Return the figures on each file of independently written messages, and the key-phrase rate over all."""
+    lines = [f"{'file':16}  {'n':>3}  {'hit@5':>6}  {'key phrase':>10}  {'answered':>8}  {'quotes':>6}  "
+             f"{'refused':>7}  {'urgent':>6}  {'false urgent':>12}"]  # fmt: skip
     hits = total = 0
     for path in sorted(folder.glob("*.yaml")):
-        questions = [q for q in load_file(path) if q.kind == "covered" and q.notes]
+        questions = load_file(path)
         if not questions:
             continue
-        ranks = evaluate_retrieval(services.searcher, questions, {"configured": {}})["configured"]
         answers = [services.engine.answer(q.q) for q in questions]
-        keyed = [(q, a) for q, a in zip(questions, answers) if q.key]
+        pairs = list(zip(questions, answers))
+        covered = [(q, a) for q, a in pairs if q.kind == "covered" and q.notes]
+        keyed = [(q, a) for q, a in covered if q.key]
         key_hits = sum(has_key(q, a) for q, a in keyed)
-        quotes = [quote_in_source(c.quote, services.settings.root / c.path) for a in answers for c in a.citations]
         hits, total = hits + key_hits, total + len(keyed)
-        lines.append(
-            f"{path.stem:22}  {len(questions):3d}  {ranks.row()[1]:6.3f}  {key_hits / max(len(keyed), 1):10.3f}  "
-            f"{sum(a.answered for a in answers) / len(answers):8.3f}  {sum(quotes) / max(len(quotes), 1):6.3f}"
-        )
+        outside = [a for q, a in pairs if q.kind == "out_of_scope"]
+        urgent = [a for q, a in pairs if q.kind == "urgent"]
+        calm = [a for q, a in pairs if q.kind != "urgent"]
+        quotes = [quote_in_source(c.quote, services.settings.root / c.path) for a in answers for c in a.citations]
+        hit5 = None
+        if covered:
+            hit5 = evaluate_retrieval(services.searcher, [q for q, _ in covered], {"configured": {}})["configured"].row()[1]
+        figures = [
+            (hit5, 6), (key_hits / len(keyed) if keyed else None, 10),
+            (sum(a.answered for _, a in covered) / len(covered) if covered else None, 8),
+            (sum(quotes) / len(quotes) if quotes else None, 6),
+            (sum(not a.answered for a in outside) / len(outside) if outside else None, 7),
+            (sum(a.urgent for a in urgent) / len(urgent) if urgent else None, 6),
+            (sum(a.urgent for a in calm) / len(calm) if calm else None, 12),
+        ]  # fmt: skip
+        cells = "  ".join(f"{value:{width}.3f}" if value is not None else f"{'-':>{width}}" for value, width in figures)
+        lines.append(f"{path.stem:16}  {len(questions):3d}  {cells}")
     return lines, (hits / total if total else None)
 
 
