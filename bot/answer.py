@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -54,18 +56,23 @@ def _is_sources(chunk: Chunk) -> bool:
 class AnswerEngine:
     """Answer questions from the library, citing every sentence."""
 
-    def __init__(self, searcher: Searcher, settings: AnswerSettings, generator=None):
+    def __init__(self, searcher: Searcher, settings: AnswerSettings, generator=None, *,
+                 examples_dir: Path | None = None, routine_examples: Sequence[str] = ()):  # fmt: skip
         self.searcher = searcher
         self.settings = settings
         self.generator = generator
-        self.scope = ScopeCheck(searcher.embeddings)
+        self.scope = ScopeCheck(searcher.embeddings, cache_dir=examples_dir)
+        self.triager = triage.Triager(searcher.embeddings, cache_dir=examples_dir, routine=routine_examples)
 
     def answer(self, question: str) -> Answer:
         """Return the answer to one message."""
         started = time.perf_counter()
-        verdict = triage.assess(question)
-        found = self.retrieve(question)
-        covered = [f for f in found if self.covers(f)]
+        vector = self.searcher.embed(question)
+        verdict = self.triager.assess(question, vector)
+        found = self.retrieve(question, vector)
+        # Named danger now is the library's subject whatever else the message says: what to do first is
+        # guidance. (A resemblance to examples is not sure enough to override the not-covered check.)
+        covered = [f for f in found if self.covers(f) or (verdict.named and f.confidence >= self.settings.min_confidence)]
         if covered:
             text, citations, mode = self._compose(question, covered, found)
         else:
@@ -77,14 +84,14 @@ class AnswerEngine:
             latency_ms=(time.perf_counter() - started) * 1000, mode=mode,
         )  # fmt: skip
 
-    def retrieve(self, question: str) -> list[_Found]:
+    def retrieve(self, question: str, vector: np.ndarray | None = None) -> list[_Found]:
         """Retrieve for the whole message, or for each of its questions when it asks several."""
         parts = split_questions(question)
         if len(parts) == 1:
-            return [self._retrieve(question)]
+            return [self._retrieve(question, vector)]
         found = [self._retrieve(part) for part in parts]
         # A question that only makes sense with the rest of the message is judged on the whole.
-        return found if any(self.covers(f) for f in found) else [self._retrieve(question)]
+        return found if any(self.covers(f) for f in found) else [self._retrieve(question, vector)]
 
     def covers(self, found: _Found) -> bool:
         """Decide whether the library covers a question (explained in config.toml, [answer])."""
@@ -96,8 +103,8 @@ class AnswerEngine:
         outside, _topic = self.scope.nearest_outside(found.vector)
         return found.confidence - outside >= settings.scope_margin
 
-    def _retrieve(self, question: str) -> _Found:
-        vector = self.searcher.embed(question)
+    def _retrieve(self, question: str, vector: np.ndarray | None = None) -> _Found:
+        vector = self.searcher.embed(question) if vector is None else vector
         passages = self.searcher.search(question, vector=vector)
         best = max((p.dense_similarity or 0.0 for p in passages[:5]), default=0.0)
         return _Found(question, passages, best, vector)

@@ -45,7 +45,13 @@ class Services:
             from bot.generative import Generator
 
             generator = Generator(self.settings.llm, self.embeddings)
-        return AnswerEngine(self.searcher, self.settings.answer, generator)
+        from bot.triage import library_questions
+
+        return AnswerEngine(
+            self.searcher, self.settings.answer, generator,
+            examples_dir=self.settings.resolve(self.settings.embedding.cache_dir),
+            routine_examples=library_questions(self.settings.resolve(self.settings.ingest.library_dir)),
+        )  # fmt: skip
 
     @cached_property
     def pipeline(self):

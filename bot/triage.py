@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.examples import ExampleVectors
+from knowledge.query import search_text
+
+EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "triage_examples.yaml"
+# How many of the nearest written examples of each kind a message is compared with.
+NEAREST = 3
+# Urgent by example when the nearest examples of danger are at least this near, and no more than the
+# margin farther than the nearest routine ones (negative: when in doubt, the 999 line goes first).
+# Calibrated across the two helpers' example files and on the question sets: see docs/EVAL.md.
+DANGER_FLOOR = 0.40
+DANGER_MARGIN = -0.04
 
 # Each rule names a kind of danger happening now. Patterns are matched on lower-cased text.
 _DANGER: dict[str, str] = {
@@ -57,6 +74,11 @@ class Triage:
     urgent: bool
     reason: str | None = None
 
+    @property
+    def named(self) -> bool:
+        """Return whether a named pattern (not a resemblance to written examples) found the danger."""
+        return self.urgent and self.reason in _DANGER
+
 
 def assess(message: str) -> Triage:
     """Decide whether a message describes someone in immediate danger."""
@@ -67,6 +89,54 @@ def assess(message: str) -> Triage:
                 return Triage(False, f"routine question mentioning {reason}")
             return Triage(True, reason)
     return Triage(False)
+
+
+class Triager:
+    """Named patterns first; for what they do not recognise, the nearest written examples of danger and of
+    routine messages (bot/data/triage_examples.yaml), compared with the bundled model."""
+
+    def __init__(self, embeddings, examples_file: Path = EXAMPLES_FILE, cache_dir: Path | None = None,
+                 routine: Sequence[str] = ()):  # fmt: skip
+        """Also count as routine the given questions (the library's asked ones: guidance, not danger)."""
+        self.embeddings = embeddings
+        examples = yaml.safe_load(examples_file.read_text(encoding="utf-8"))
+        self.danger = ExampleVectors(embeddings, examples["urgent"], cache_dir)
+        self.routine = ExampleVectors(embeddings, list(dict.fromkeys([*examples["routine"], *routine])), cache_dir)
+
+    def assess(self, message: str, vector: np.ndarray | None = None) -> Triage:
+        """Decide whether a message describes someone in immediate danger, and say why (vector: the message's
+        search vector, if already made; the examples are compared with it)."""
+        verdict = assess(message)
+        if verdict.urgent or verdict.reason:  # a pattern named the danger, or read it as a routine question
+            return verdict
+        if vector is None:
+            vector = np.asarray(self.embeddings.embed_query(search_text(message)), dtype=np.float32)
+        vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        danger, example = self.danger.nearest(vector, NEAREST)
+        routine, _ = self.routine.nearest(vector, NEAREST)
+        if danger >= DANGER_FLOOR and danger - routine >= DANGER_MARGIN:
+            return Triage(True, f"like the written example of danger \u201c{example}\u201d")
+        return Triage(False)
+
+    def warm(self) -> None:
+        """Embed (or read) the examples now, so the first urgent message does not wait for them."""
+        self.danger.matrix()
+        self.routine.matrix()
+
+
+def library_questions(folder: Path) -> list[str]:
+    """Return the questions the library's notes list as how managers ask for them (see docs/LIBRARY.md)."""
+    import frontmatter
+
+    found: list[str] = []
+    for path in sorted(folder.glob("*.md")):
+        try:
+            asked = frontmatter.loads(path.read_text(encoding="utf-8")).metadata.get("asked") or {}
+        except Exception:  # a broken note is reported by ingest; here it only lacks examples
+            continue
+        if isinstance(asked, dict):
+            found += [q for questions in asked.values() if isinstance(questions, list) for q in questions if isinstance(q, str)]
+    return found
 
 
 def emergency_preface(contact: str) -> str:

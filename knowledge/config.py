@@ -36,6 +36,7 @@ class EmbeddingSettings(_Section):
     backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     batch_size: int = Field(64, ge=1, le=4096)
     onnx_dir: Path = Path("var/onnx")
+    cache_dir: Path = Path("var/cache")
 
 
 class IngestSettings(_Section):
@@ -59,7 +60,7 @@ class AnswerSettings(_Section):
     max_chars: int = Field(1500, ge=200, le=20000)
     min_confidence: float = Field(0.30, ge=0, le=1)
     sure_confidence: float = Field(0.55, ge=0, le=1)
-    scope_margin: float = Field(0.05, ge=-1, le=1)
+    scope_margin: float = Field(0.0, ge=-1, le=1)
     safeguarding_contact: str = "your local authority adult safeguarding team"
 
 

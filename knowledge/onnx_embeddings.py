@@ -47,6 +47,9 @@ class OnnxEmbeddings(Embeddings):
         # Every core for one batch, as PyTorch does; one graph, so no inter-op parallelism to use.
         options.intra_op_num_threads = os.cpu_count() or 1
         options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning: a spinning pool took the cores from the numpy and
+        # Chroma work that follows each question's embedding (8 ms instead of 3 for embed + matmul).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         path = self.onnx_dir / (INT8 if self.quantized else FP32)
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 

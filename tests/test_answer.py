@@ -85,6 +85,13 @@ def test_out_of_scope_questions_are_refused_with_who_can_help(engine, question, 
     assert "does not cover" in answer.answer and helper in answer.answer
 
 
+def test_no_out_of_scope_example_is_a_question_the_library_answers(engine):
+    # An example near the library's own subjects ("what does Oliver McGowan training cost") taught the
+    # not-covered check to refuse covered questions beside it ("how often must it be refreshed").
+    for topic in engine.scope.topics:
+        assert engine.retrieve(topic)[0].confidence < 0.50, topic
+
+
 def test_immediate_danger_puts_999_first_then_the_guidance(engine):
     answer = engine.answer("a resident is hitting another resident right now and staff cant separate them")
     assert answer.urgent

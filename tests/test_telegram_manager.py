@@ -66,6 +66,7 @@ class SlowEngine:
 
     def __init__(self, engine, seconds: float):
         self.engine, self.seconds = engine, seconds
+        self.triager = engine.triager
 
     def answer(self, text):
         time.sleep(self.seconds)
@@ -85,6 +86,16 @@ def test_urgent_message_gets_the_999_line_first_and_at_once(start_bot, server, l
     answer = server.wait_for_messages(MANAGER, 2, timeout=30)[1]
     assert not shown(answer).startswith("If someone is in immediate danger")  # not repeated in the answer
     assert "[1]" in shown(answer) or "library does not cover" in shown(answer).lower()
+
+
+def test_danger_only_the_written_examples_recognise_still_gets_the_999_line_first(start_bot, server, library_services):
+    message = "his lips have gone a funny colour and hes making a gurgling noise, staff dont know what to do"
+    assert not triage.assess(message).urgent and library_services.engine.triager.assess(message).urgent
+    start_bot(services=SimpleNamespace(engine=SlowEngine(library_services.engine, 3), searcher=library_services.searcher))
+    started = time.monotonic()
+    first = reply(server, MANAGER, message)
+    assert shown(first).startswith("If someone is in immediate danger, call 999 now.")
+    assert first["time"] - started < 2, "the emergency line waited for the answer"
 
 
 def test_group_answers_only_when_mentioned_or_replied_to(start_bot, server):

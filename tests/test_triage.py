@@ -46,3 +46,34 @@ def test_preface_says_999_first_then_the_configured_contact():
     lines = emergency_preface("the Borsetshire safeguarding hub").splitlines()
     assert lines[0].startswith("If someone is in immediate danger, call 999 now")
     assert "the Borsetshire safeguarding hub" in lines[1]
+
+
+# Danger no named pattern catches, in words the written examples do not use (checked below).
+BY_EXAMPLE = [
+    "his lips have gone a funny colour and hes making a gurgling noise, staff dont know what to do",
+    "lady we visit is on the kitchen floor, says she cant feel her legs and its freezing in there",
+    "resident's nephew has got her pinned in the corner of her room and is shouting at her",
+]
+NOT_BY_EXAMPLE = [
+    "she had a seizure last month and is fine now, do we need an epilepsy care plan",
+    "what should be in our missing person grab sheet for residents with dementia",
+    "can we make staff pay for their own uniform",
+]
+
+
+@pytest.fixture(scope="module")
+def triager(library_services):
+    return library_services.engine.triager
+
+
+@pytest.mark.parametrize("message", BY_EXAMPLE)
+def test_danger_the_patterns_miss_is_caught_by_the_written_examples_and_says_which(triager, message):
+    assert not assess(message).urgent  # the patterns alone miss it
+    assert message not in triager.danger.texts
+    verdict = triager.assess(message)
+    assert verdict.urgent and verdict.reason.startswith("like the written example of danger")
+
+
+@pytest.mark.parametrize("message", NOT_BY_EXAMPLE)
+def test_routine_messages_near_the_examples_are_not_urgent(triager, message):
+    assert not triager.assess(message).urgent

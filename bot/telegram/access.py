@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import triage
 from bot.telegram import texts
+from bot.telegram.answering import is_urgent
 from bot.telegram.context import Runtime, runtime
 from bot.telegram.formatting import escape
 
@@ -27,7 +28,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         rt.state.touch(user.id)
         return
     # Nothing is stored about a refused user; an urgent message still gets the emergency line first.
-    if update.message and update.message.text and triage.assess(update.message.text).urgent:
+    if update.message and update.message.text and await is_urgent(rt.services, update.message.text):
         refusal = f"<b>{escape(triage.emergency_preface(rt.settings.answer.safeguarding_contact))}</b>\n\n{refusal}"
     if update.callback_query:
         await update.callback_query.answer(_plain(refusal), show_alert=True)

@@ -32,7 +32,7 @@ async def reply_with_answer(context: CallbackContext, chat_id: int, user_id: int
     rt = runtime(context)
     preface = triage.emergency_preface(rt.settings.answer.safeguarding_contact)
     # Nothing precedes the emergency line: no typing, no limit check, no model work.
-    urgent_sent = triage.assess(question).urgent and await send_preface(context.bot, chat_id, preface, reply_to)
+    urgent_sent = await is_urgent(rt.services, question) and await send_preface(context.bot, chat_id, preface, reply_to)
     if not rt.limiter.allow(user_id):
         await send_html(context.bot, chat_id, texts.SLOW_DOWN.format(n=rt.limiter.per_minute), reply_to=reply_to)
         return
@@ -48,6 +48,19 @@ async def reply_with_answer(context: CallbackContext, chat_id: int, user_id: int
     log.info("answered user %s: answered=%s urgent=%s citations=%d %.0f ms%s", user_id, answer.answered,
              answer.urgent, len(answer.citations), answer.latency_ms,
              f" question={question!r}" if rt.settings.logging.log_message_text else "")  # fmt: skip
+
+
+async def is_urgent(services: Services, text: str) -> bool:
+    """Return whether a message describes immediate danger: patterns at once, written examples off the loop."""
+    verdict = triage.assess(text)
+    if verdict.urgent or verdict.reason:
+        return verdict.urgent
+    try:
+        # Not the answer pool: fifty answers queued there must not delay an emergency line.
+        return (await asyncio.to_thread(services.engine.triager.assess, text)).urgent
+    except Exception:  # the answer still says 999 first if it is urgent; a failed check must not cost it
+        log.warning("urgency check by example failed", exc_info=True)
+        return False
 
 
 def answer_and_topic(services: Services, question: str) -> tuple[Answer, str | None]:

@@ -1,0 +1,59 @@
+"""Written example messages (of danger, of routine questions, of other topics), embedded once and kept on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+
+class ExampleVectors:
+    """The unit-length vectors of a fixed list of texts, cached beside the index (keyed by model and texts)."""
+
+    def __init__(self, embeddings, texts: list[str], cache_dir: Path | None = None):
+        self.embeddings = embeddings
+        self.texts = texts
+        self.cache_dir = cache_dir
+        self._matrix: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def matrix(self) -> np.ndarray:
+        """Return one row per text (embedding them on first use, or reading the cached rows)."""
+        if self._matrix is None:
+            with self._lock:
+                if self._matrix is None:
+                    self._matrix = self._load() if self.cache_dir else self._embed()
+        return self._matrix
+
+    def nearest(self, vector: np.ndarray, k: int = 1) -> tuple[float, str]:
+        """Return the mean similarity of the k nearest texts to a unit vector, and the nearest text."""
+        scores = self.matrix() @ vector
+        order = np.argsort(-scores)[:k]
+        return float(scores[order].mean()), self.texts[int(order[0])]
+
+    def _embed(self) -> np.ndarray:
+        vectors = np.asarray(self.embeddings.embed_documents(self.texts), dtype=np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def _load(self) -> np.ndarray:
+        key = hashlib.sha1("\n".join([type(self.embeddings).__name__, *self.texts]).encode()).hexdigest()[:16]
+        path = self.cache_dir / f"examples-{key}.npy"
+        if path.exists():
+            try:
+                return np.load(path)
+            except (OSError, ValueError):
+                pass  # a damaged cache is rebuilt below
+        matrix = self._embed()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Written whole, then renamed: another process never reads half a file.
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as handle:
+                np.save(handle, matrix)
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # a read-only index folder only costs embedding the examples again next start
+        return matrix
