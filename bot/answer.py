@@ -33,7 +33,7 @@ RECORDING_NOTES = ["recording-and-defensible-decisions"]
 RECORD_PROMPT = "Record your decision, the options you considered, who you consulted and your reasons, at the time you make it."
 # A passage this far below the best one adds more noise than help.
 RELEVANCE_MARGIN = 0.2
-# How many of the best passages the answer may quote from.
+# How many of the best sections the answer may quote from.
 POOL = 5
 # A passage this short is quoted whole or not at all: it reads better than a fragment.
 SHORT_PASSAGE = 450
@@ -76,7 +76,7 @@ class AnswerEngine:
         if covered:
             text, citations, mode = self._compose(question, covered, found)
         else:
-            text, citations, mode = not_covered(question, self.settings.safeguarding_contact), [], "extractive"
+            text, citations, mode = not_covered(question, self.settings.safeguarding_contact, verdict.urgent), [], "extractive"
         if verdict.urgent:
             text = f"{triage.emergency_preface(self.settings.safeguarding_contact)}\n\n{text}"
         return Answer(
@@ -130,9 +130,20 @@ class AnswerEngine:
         return text, citations.items, "extractive"
 
     def _relevant(self, found: _Found) -> list[Passage]:
+        """Return the passages of the POOL best sections (every retrieved chunk of each: a section cut in
+        two to fit the model's window is still one piece of guidance, such as a list of five principles)."""
         floor = max(self.settings.min_confidence, found.confidence - RELEVANCE_MARGIN)
-        # A note's "Sources" list says where the guidance comes from; it answers nothing itself.
-        return [p for p in found.passages if (p.dense_similarity or 0.0) >= floor and not _is_sources(p.chunk)][:POOL]
+        sections: set[tuple[str, str | None]] = set()
+        pool = []
+        for passage in found.passages:
+            # A note's "Sources" list says where the guidance comes from; it answers nothing itself.
+            if (passage.dense_similarity or 0.0) < floor or _is_sources(passage.chunk):
+                continue
+            section = (passage.chunk.doc_id, passage.chunk.section)
+            if section in sections or len(sections) < POOL:
+                sections.add(section)
+                pool.append(passage)
+        return pool
 
     def _guidance(self, found: _Found, citations: Citations, budget: int) -> str:
         """Quote the pieces of the relevant passages that best answer the question, grouped by source."""

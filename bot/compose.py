@@ -83,7 +83,14 @@ def candidates(
     """Score what each (passage, similarity) offers: short passages whole (they read best), long ones by unit."""
     found = []
     best_similarity = max((similarity for _, similarity in passages), default=0.0)
-    for rank, (chunk, similarity) in enumerate(passages):
+    # Every chunk of a section shares the section's best similarity: where the model's window cut a
+    # list in two, the half that matched less well is still the same guidance.
+    by_section: dict[tuple[str, str | None], float] = {}
+    for chunk, similarity in passages:
+        key = (chunk.doc_id, chunk.section)
+        by_section[key] = max(by_section.get(key, 0.0), similarity)
+    for rank, (chunk, _) in enumerate(passages):
+        similarity = by_section[(chunk.doc_id, chunk.section)]
         pieces = units(chunk.text)
         if not pieces:
             continue

@@ -24,6 +24,11 @@ _ROUTES: list[tuple[str, str]] = [
         "for premises, food and fire safety: your facilities lead, the local fire and rescue service or the council's environmental health team",
     ),
     (
+        r"\b(gp|district nurse|wound|catheter|diabet\w*|insulin|blood (sugar|pressure)|pressure sores?|infection|"
+        r"vaccin\w*|flu jab|covid|c ?diff|symptoms?|clinical)\b",
+        "for clinical questions: the person's GP or district nurse, or NHS 111",
+    ),
+    (
         r"\b(cqc|registration|inspection|rating|notif)",
         "for registration and inspection: the Care Quality Commission (cqc.org.uk, 03000 616161)",
     ),
@@ -34,10 +39,14 @@ _ALWAYS = [
 ]
 
 
-def not_covered(question: str, contact: str) -> str:
+# After the emergency line, business routes (HR, premises...) would only distract.
+_URGENT = ["once everyone is safe, for medical advice that is not an emergency: NHS 111 or the person's GP"]
+
+
+def not_covered(question: str, contact: str, urgent: bool = False) -> str:
     """Return the honest 'not covered' reply with the fitting places to ask."""
     lowered = question.lower()
-    routes = [who for pattern, who in _ROUTES if re.search(pattern, lowered)]
+    routes = _URGENT if urgent else [who for pattern, who in _ROUTES if re.search(pattern, lowered)]
     lines = [f"- {who}" for who in routes + [line.format(contact=contact) for line in _ALWAYS]]
     return (
         "The Carewise library does not cover this question, so I can't give you a sourced answer, "

@@ -6,6 +6,7 @@ import frontmatter
 import pytest
 
 from bot.quotes import quote_in_source
+from bot.referral import not_covered
 from knowledge.query import expand, split_questions, without_personal_details
 
 
@@ -45,6 +46,12 @@ def test_a_quote_found_only_in_a_note_s_front_matter_is_not_verified(tmp_path):
     path.write_text('---\nasked:\n  "": ["how often do staff need supervision by law"]\n---\nSupervision has no fixed frequency.\n')
     assert quote_in_source("Supervision has no fixed frequency.", path)
     assert not quote_in_source("how often do staff need supervision by law", path)
+
+
+def test_a_list_cut_between_two_chunks_is_quoted_whole(engine):
+    answer = engine.answer("what are the five principles of the mental capacity act").answer
+    for ordinal in ("first", "second", "third", "fourth", "fifth"):
+        assert f"The {ordinal} MCA principle" in answer, ordinal
 
 
 def test_every_sentence_and_bullet_carries_a_marker(engine):
@@ -90,6 +97,15 @@ def test_no_out_of_scope_example_is_a_question_the_library_answers(engine):
     # not-covered check to refuse covered questions beside it ("how often must it be refreshed").
     for topic in engine.scope.topics:
         assert engine.retrieve(topic)[0].confidence < 0.50, topic
+
+
+def test_after_the_999_line_a_not_covered_reply_points_to_help_in_an_emergency_not_to_business_routes(engine):
+    message = "my client is on the kitchen floor and cant get up, she's cold and confused"
+    answer = engine.answer(message)
+    assert answer.urgent and answer.answer.startswith("If someone is in immediate danger, call 999 now")
+    assert "premises" not in answer.answer
+    urgent, calm = not_covered(message, "the LA", urgent=True), not_covered("new kitchen menu ideas", "the LA")
+    assert "NHS 111" in urgent and "premises" not in urgent and "premises" in calm
 
 
 def test_immediate_danger_puts_999_first_then_the_guidance(engine):
