@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import threading
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 class ExampleVectors:
@@ -47,6 +50,8 @@ class ExampleVectors:
                 return np.load(path)
             except (OSError, ValueError):
                 pass  # a damaged cache is rebuilt below
+        # Seconds on first use after a fresh clone or a library change: say why the first answer waits.
+        log.warning("embedding %d example texts once (kept in %s)", len(self.texts), self.cache_dir)
         matrix = self._embed()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
