@@ -62,6 +62,7 @@ _ROUTINE = (
     r"|\bpolicy\b|\bprocedure\b|\btraining\b|\brisk assessment\b|\bgrab sheet\b|\bwhen should\b|\bdo we (have to |need to )?notify\b"
     r"|\bwhat (to|should (we|i|staff)) do if\b|\bif (a|the|someone|somebody|our) (resident|client|person|service user|staff)\b"
     r"|\blast (week|month|year)\b|\byesterday\b|\bdrill\b|\bexample\b|\bin general\b|\bwhat counts as\b|\bwhat does\b.{0,40}\bmean\b"
+    r"|\b(is|would) (that|this|it) (be )?(classed as |counted as |considered |seen as )?(a )?(abuse|neglect|safeguarding|self.neglect)\b"
 )
 # Signs that the danger is happening now, which override the routine reading.
 _NOW = r"\b(right now|now|at the moment|currently|just|help|please help|urgent(ly)?|asap|emergency)\b|!"
@@ -78,6 +79,12 @@ class Triage:
     def named(self) -> bool:
         """Return whether a named pattern (not a resemblance to written examples) found the danger."""
         return self.urgent and self.reason in _DANGER
+
+
+def is_routine(message: str) -> bool:
+    """Return whether a message reads as a routine question (policy, the past, "is that abuse?") with no sign of now."""
+    text = " ".join(message.lower().replace("’", "'").split())
+    return bool(re.search(_ROUTINE, text)) and not re.search(_NOW, text)
 
 
 def assess(message: str) -> Triage:
@@ -109,6 +116,8 @@ class Triager:
         verdict = assess(message)
         if verdict.urgent or verdict.reason:  # a pattern named the danger, or read it as a routine question
             return verdict
+        if is_routine(message):
+            return Triage(False, "routine question")
         if vector is None:
             vector = np.asarray(self.embeddings.embed_query(search_text(message)), dtype=np.float32)
         vector = vector / max(float(np.linalg.norm(vector)), 1e-12)

@@ -58,6 +58,7 @@ NOT_BY_EXAMPLE = [
     "she had a seizure last month and is fine now, do we need an epilepsy care plan",
     "what should be in our missing person grab sheet for residents with dementia",
     "can we make staff pay for their own uniform",
+    "my carer says the client's son shouts at her every visit, is that abuse",
 ]
 
 
