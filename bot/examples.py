@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 class ExampleVectors:
-    """The unit-length vectors of a fixed list of texts, cached beside the index (keyed by model and texts)."""
+    """The unit-length vectors of a fixed list of texts, cached on disk (keyed by model and texts)."""
 
     def __init__(self, embeddings, texts: list[str], cache_dir: Path | None = None):
         self.embeddings = embeddings
@@ -60,5 +60,20 @@ class ExampleVectors:
                 np.save(handle, matrix)
             os.replace(handle.name, path)
         except OSError:
-            pass  # a read-only index folder only costs embedding the examples again next start
+            pass  # a read-only cache folder only costs embedding the examples again next start
         return matrix
+
+
+def library_questions(folder: Path) -> list[str]:
+    """Return the questions the library's notes list as how managers ask for them (see docs/LIBRARY.md)."""
+    import frontmatter
+
+    found: list[str] = []
+    for path in sorted(folder.glob("*.md")):
+        try:
+            asked = frontmatter.loads(path.read_text(encoding="utf-8")).metadata.get("asked") or {}
+        except Exception:  # a broken note is reported by ingest; here it only lacks examples
+            continue
+        if isinstance(asked, dict):
+            found += [q for questions in asked.values() if isinstance(questions, list) for q in questions if isinstance(q, str)]
+    return found

@@ -45,7 +45,7 @@ class Services:
             from bot.generative import Generator
 
             generator = Generator(self.settings.llm, self.embeddings)
-        from bot.triage import library_questions
+        from bot.examples import library_questions
 
         return AnswerEngine(
             self.searcher, self.settings.answer, generator,

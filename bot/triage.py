@@ -127,26 +127,6 @@ class Triager:
             return Triage(True, f"like the written example of danger \u201c{example}\u201d")
         return Triage(False)
 
-    def warm(self) -> None:
-        """Embed (or read) the examples now, so the first urgent message does not wait for them."""
-        self.danger.matrix()
-        self.routine.matrix()
-
-
-def library_questions(folder: Path) -> list[str]:
-    """Return the questions the library's notes list as how managers ask for them (see docs/LIBRARY.md)."""
-    import frontmatter
-
-    found: list[str] = []
-    for path in sorted(folder.glob("*.md")):
-        try:
-            asked = frontmatter.loads(path.read_text(encoding="utf-8")).metadata.get("asked") or {}
-        except Exception:  # a broken note is reported by ingest; here it only lacks examples
-            continue
-        if isinstance(asked, dict):
-            found += [q for questions in asked.values() if isinstance(questions, list) for q in questions if isinstance(q, str)]
-    return found
-
 
 def emergency_preface(contact: str) -> str:
     """Return the lines that open every urgent reply."""

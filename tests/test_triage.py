@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.examples import library_questions
 from bot.triage import assess, emergency_preface
 
 # Written apart from the evaluation set, so the patterns are not only tuned to it.
@@ -73,6 +74,11 @@ def test_danger_the_patterns_miss_is_caught_by_the_written_examples_and_says_whi
     assert message not in triager.danger.texts
     verdict = triager.assess(message)
     assert verdict.urgent and verdict.reason.startswith("like the written example of danger")
+
+
+def test_the_questions_notes_are_asked_by_count_as_routine_examples(triager, library_services):
+    asked = library_questions(library_services.settings.resolve(library_services.settings.ingest.library_dir))
+    assert len(asked) > 1000 and set(asked) <= set(triager.routine.texts)
 
 
 @pytest.mark.parametrize("message", NOT_BY_EXAMPLE)
