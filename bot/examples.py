@@ -17,10 +17,12 @@ log = logging.getLogger(__name__)
 class ExampleVectors:
     """The unit-length vectors of a fixed list of texts, cached on disk (keyed by model and texts)."""
 
-    def __init__(self, embeddings, texts: list[str], cache_dir: Path | None = None):
+    def __init__(self, embeddings, texts: list[str], cache_dir: Path | None = None, name: str = "examples"):
+        """name: which list this is, so a new version of it replaces the old cache file."""
         self.embeddings = embeddings
         self.texts = texts
         self.cache_dir = cache_dir
+        self.name = name
         self._matrix: np.ndarray | None = None
         self._lock = threading.Lock()
 
@@ -44,7 +46,7 @@ class ExampleVectors:
 
     def _load(self) -> np.ndarray:
         key = hashlib.sha1("\n".join([type(self.embeddings).__name__, *self.texts]).encode()).hexdigest()[:16]
-        path = self.cache_dir / f"examples-{key}.npy"
+        path = self.cache_dir / f"{self.name}-{key}.npy"
         if path.exists():
             try:
                 return np.load(path)
@@ -59,6 +61,10 @@ class ExampleVectors:
             with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as handle:
                 np.save(handle, matrix)
             os.replace(handle.name, path)
+            # Each library edit makes a new routine list: drop the files of its earlier versions.
+            for old in self.cache_dir.glob(f"{self.name}-*.npy"):
+                if old != path:
+                    old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only cache folder only costs embedding the examples again next start
         return matrix
@@ -66,14 +72,12 @@ class ExampleVectors:
 
 def library_questions(folder: Path) -> list[str]:
     """Return the questions the library's notes list as how managers ask for them (see docs/LIBRARY.md)."""
-    import frontmatter
+    from ingest.loaders import LoadError, load_markdown
 
     found: list[str] = []
     for path in sorted(folder.glob("*.md")):
         try:
-            asked = frontmatter.loads(path.read_text(encoding="utf-8")).metadata.get("asked") or {}
-        except Exception:  # a broken note is reported by ingest; here it only lacks examples
+            found += [question for section in load_markdown(path).sections for question in section.asked]
+        except LoadError:  # a broken note is reported by ingest; here it only lacks examples
             continue
-        if isinstance(asked, dict):
-            found += [q for questions in asked.values() if isinstance(questions, list) for q in questions if isinstance(q, str)]
     return found

@@ -17,7 +17,7 @@ class ScopeCheck:
 
     def __init__(self, embeddings, topics_file: Path = TOPICS_FILE, cache_dir: Path | None = None):
         self.topics: list[str] = yaml.safe_load(topics_file.read_text(encoding="utf-8"))
-        self._examples = ExampleVectors(embeddings, self.topics, cache_dir)
+        self._examples = ExampleVectors(embeddings, self.topics, cache_dir, "out-of-scope")
 
     def nearest_outside(self, vector: np.ndarray) -> tuple[float, str]:
         """Return the similarity to, and the text of, the nearest out-of-scope topic or question."""

@@ -81,21 +81,34 @@ class Triage:
         return self.urgent and self.reason in _DANGER
 
 
+def _plain(message: str) -> str:
+    """Return a message lower-cased, with plain apostrophes and single spaces, as the patterns expect."""
+    return " ".join(message.lower().replace("’", "'").split())
+
+
 def is_routine(message: str) -> bool:
     """Return whether a message reads as a routine question (policy, the past, "is that abuse?") with no sign of now."""
-    text = " ".join(message.lower().replace("’", "'").split())
+    text = _plain(message)
     return bool(re.search(_ROUTINE, text)) and not re.search(_NOW, text)
 
 
 def assess(message: str) -> Triage:
     """Decide whether a message describes someone in immediate danger."""
-    text = " ".join(message.lower().replace("’", "'").split())
+    text = _plain(message)
     for reason, pattern in _DANGER.items():
         if re.search(pattern, text):
             if re.search(_ROUTINE, text) and not re.search(_NOW, text):
                 return Triage(False, f"routine question mentioning {reason}")
             return Triage(True, reason)
     return Triage(False)
+
+
+def by_pattern(message: str) -> Triage | None:
+    """Return the verdict when the named patterns decide (danger now, or routine wording), else None."""
+    verdict = assess(message)
+    if verdict.urgent or verdict.reason:
+        return verdict
+    return Triage(False, "routine question") if is_routine(message) else None
 
 
 class Triager:
@@ -107,17 +120,15 @@ class Triager:
         """Also count as routine the given questions (the library's asked ones: guidance, not danger)."""
         self.embeddings = embeddings
         examples = yaml.safe_load(examples_file.read_text(encoding="utf-8"))
-        self.danger = ExampleVectors(embeddings, examples["urgent"], cache_dir)
-        self.routine = ExampleVectors(embeddings, list(dict.fromkeys([*examples["routine"], *routine])), cache_dir)
+        self.danger = ExampleVectors(embeddings, examples["urgent"], cache_dir, "danger")
+        self.routine = ExampleVectors(embeddings, list(dict.fromkeys([*examples["routine"], *routine])), cache_dir, "routine")
 
     def assess(self, message: str, vector: np.ndarray | None = None) -> Triage:
         """Decide whether a message describes someone in immediate danger, and say why (vector: the message's
         search vector, if already made; the examples are compared with it)."""
-        verdict = assess(message)
-        if verdict.urgent or verdict.reason:  # a pattern named the danger, or read it as a routine question
+        verdict = by_pattern(message)
+        if verdict is not None:
             return verdict
-        if is_routine(message):
-            return Triage(False, "routine question")
         if vector is None:
             vector = np.asarray(self.embeddings.embed_query(search_text(message)), dtype=np.float32)
         vector = vector / max(float(np.linalg.norm(vector)), 1e-12)

@@ -52,8 +52,8 @@ async def reply_with_answer(context: CallbackContext, chat_id: int, user_id: int
 
 async def is_urgent(services: Services, text: str) -> bool:
     """Return whether a message describes immediate danger: patterns at once, written examples off the loop."""
-    verdict = triage.assess(text)
-    if verdict.urgent or verdict.reason:
+    verdict = triage.by_pattern(text)
+    if verdict is not None:
         return verdict.urgent
     try:
         # Not the answer pool: fifty answers queued there must not delay an emergency line.
